@@ -1,8 +1,20 @@
 """The on-disk name index: built once from every source, then opened in milliseconds.
 
 It lives in the user's cache folder as one SQLite file whose name carries a
-fingerprint of its sources (package versions, curated files, imported dumps), so a
-change of any source builds a new one.  A file that cannot be read is rebuilt.
+fingerprint of its sources (package versions, curated files, imported dumps, the
+folding rules), so a change of any of them builds a new one.  A file that cannot be
+read is rebuilt.
+
+Tables:
+
+* ``places`` -- one row per place (``pk``, the ``Place`` fields, ``prominence``);
+* ``names(key, pk, how)`` -- every key a place is found under: its strict keys
+  (``how`` = ``EXACT``), the same without kind words (``CORE``), and two loose keys
+  (``LOOSE``): ``=`` + ``folded`` (vowel spellings folded) and ``~`` + ``skeleton``;
+* ``fuzzy_keys(id, key, letters)`` and ``fuzzy_grams(gram, ids)`` -- the strict keys of the
+  places a typo is worth correcting for (with their letters sorted, which swapped letters
+  do not change), and for each character trigram the ids of the keys holding it, so a
+  misspelt name is compared with a few hundred keys, not a million.
 """
 
 from __future__ import annotations
@@ -10,23 +22,40 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import sqlite3
 import tempfile
+from array import array
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import quote
 
 import platformdirs
 
-from . import sources
-from .names import core, normalize, skeleton
+from . import names, sources
+from .names import core, folded, normalize, skeleton_of
 from .place import Place
 
-#: bump when the schema or the folding rules change
-SCHEMA = 4
+#: bump when the schema changes (changes to the folding rules are noticed on their own)
+SCHEMA = 5
 
 #: how a key was derived, best first
 EXACT, CORE, LOOSE = 0, 1, 2
+#: prefixes of the two loose keys
+FOLDED_PREFIX, SKELETON_PREFIX = "=", "~"
+
+#: populated places outside the focus countries are worth correcting typos for from this size
+FUZZY_POPULATION = 15_000
+
+#: aliases in other scripts (Chinese, Greek, Hindi ...) are transliterated into keys that
+#: collide with names people actually type (北极 "North Pole" becomes "Beiji"); only
+#: names written in Latin, Arabic or Cyrillic script are indexed
+_INDEXED_SCRIPTS = re.compile(
+    r"[^\x00-\u036F\u0400-\u052F\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\u1E00-\u1EFF\u2000-\u206F"
+    r"\uFB50-\uFDFF\uFE70-\uFEFF]"
+)
+_CYRILLIC = re.compile(r"[\u0400-\u052F]")
 
 _PLACE_COLUMNS = (
     "id name kind country admin1 lat lon population aliases geonames_id wikidata "
@@ -55,6 +84,9 @@ def fingerprint(dumps: Iterable[Path] = ()) -> str:
     for name in (sources.MILITARY_SITES, sources.REGIONS):
         f = sources.DATA / name
         h.update(f.read_bytes() if f.is_file() else b"-")
+    for module in (names, sources):  # the keys depend on the folding rules and the readers
+        h.update(Path(module.__file__).read_bytes())
+    h.update(Path(__file__).read_bytes())
     for dump in dumps:
         st = dump.stat()
         h.update(f"{dump.name} {st.st_size} {st.st_mtime_ns}".encode())
@@ -74,25 +106,63 @@ def prominence(place: Place) -> float:
     return max(0.0, min(6.0, math.log10(place.population) - 2.5))
 
 
-def keys_of(place: Place) -> set[tuple[str, int]]:
-    """Every key under which a place is found, with how it was derived."""
+def indexed_names(place: Place) -> list[str]:
+    """The place's name and those of its aliases written in a script people type here."""
+    return [place.name, *(a for a in place.aliases if not _INDEXED_SCRIPTS.search(a))]
+
+
+def keys_of(place: Place, loose: bool = True) -> set[tuple[str, int]]:
+    """Every key under which a place is found, with how it was derived (the loose keys only
+    with ``loose``)."""
     out: dict[str, int] = {}
-    for name in (place.name, *place.aliases):
+    loose_keys: set[str] = set()
+    seen: set[str] = set()
+    for name in indexed_names(place):
         k = normalize(name)
-        if not k:
+        if not k or k in seen:
             continue
+        seen.add(k)
         out[k] = EXACT
-        c = core(k)
-        if c and c != k:
+        c = core(k) or k
+        if c != k:
             out.setdefault(c, CORE)
-        s = skeleton(name)
+        if not loose or _CYRILLIC.search(name):  # Cyrillic transliterates a Latin name: strict keys suffice
+            continue
+        loose_keys.add(FOLDED_PREFIX + folded(c))
+        s = skeleton_of(c)
         if s:
-            out.setdefault("~" + s, LOOSE)
+            loose_keys.add(SKELETON_PREFIX + s)
+    for k in loose_keys:
+        out.setdefault(k, LOOSE)
     return set(out.items())
 
 
-def build(path: Path, places: Iterable[Place]) -> None:
-    """Write a complete index to ``path`` atomically (a temporary file, then rename)."""
+def trigrams(key: str) -> set[str]:
+    """Character trigrams of a key without its spaces, padded at both ends (Talafar ~ Tal Afar)."""
+    s = f" {key.replace(' ', '')} "
+    return {s[i:i + 3] for i in range(len(s) - 2)}
+
+
+def letters(key: str) -> str:
+    """The letters of a key in order: equal for two spellings that only swap letters (Udeid, Udied)."""
+    return "".join(sorted(key.replace(" ", "")))
+
+
+def notable(place: Place, focus: frozenset[str]) -> bool:
+    """Whether misspellings of a place are worth matching: anything in the focus countries,
+    curated sites, regions and countries, and towns of ``FUZZY_POPULATION`` people elsewhere."""
+    return (place.country in focus or not place.source.startswith("geonames") or place.kind == "country"
+            or place.population >= FUZZY_POPULATION)
+
+
+def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = None) -> None:
+    """Write a complete index to ``path`` atomically (a temporary file, then rename).
+
+    Loose keys and typo correction cover the ``notable`` places; ``focus`` defaults to
+    the countries of the curated sites among ``places``.
+    """
+    places = list(places)
+    focus = frozenset({p.country for p in places if p.source == "curated"} if focus is None else focus)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
     os.close(fd)
@@ -100,17 +170,19 @@ def build(path: Path, places: Iterable[Place]) -> None:
         con = sqlite3.connect(tmp)
         con.executescript(
             """
-            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;
             CREATE TABLE places (pk INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, kind TEXT,
                 country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
                 aliases TEXT, geonames_id INTEGER, wikidata TEXT, source TEXT,
                 source_url TEXT, precision TEXT, prominence REAL);
-            CREATE TABLE names (key TEXT, pk INTEGER, how INTEGER);
+            CREATE TEMP TABLE staged (key TEXT, pk INTEGER, how INTEGER);
             CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
             """
         )
         seen: set[str] = set()
-        place_rows, name_rows = [], []
+        place_rows: list[tuple] = []
+        name_rows: list[tuple] = []
+        worth_fuzzy: set[int] = set()
         for pk, p in enumerate(places, start=1):
             if p.id in seen:  # the first source wins (curated before packages)
                 continue
@@ -120,16 +192,22 @@ def build(path: Path, places: Iterable[Place]) -> None:
                  "|".join(p.aliases), p.geonames_id, p.wikidata, p.source, p.source_url,
                  p.precision, prominence(p))
             )
-            name_rows.extend((k, pk, how) for k, how in keys_of(p))
+            worth = notable(p, focus)
+            if worth:
+                worth_fuzzy.add(pk)
+            name_rows.extend((k, pk, how) for k, how in keys_of(p, loose=worth))
             if len(name_rows) > 200_000:
                 _flush(con, place_rows, name_rows)
         _flush(con, place_rows, name_rows)
         con.executescript(
             """
-            CREATE INDEX names_key ON names(key);
+            CREATE TABLE names (key TEXT, pk INTEGER, how INTEGER, PRIMARY KEY (key, pk)) WITHOUT ROWID;
+            INSERT INTO names SELECT key, pk, how FROM staged ORDER BY key, pk;
+            DROP TABLE staged;
             CREATE INDEX places_country ON places(country);
             """
         )
+        _build_fuzzy(con, worth_fuzzy)
         con.execute("INSERT INTO meta VALUES ('complete', '1')")
         con.commit()
         con.close()
@@ -141,19 +219,51 @@ def build(path: Path, places: Iterable[Place]) -> None:
 
 def _flush(con: sqlite3.Connection, place_rows: list, name_rows: list) -> None:
     con.executemany(f"INSERT INTO places VALUES ({','.join('?' * 16)})", place_rows)
-    con.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
+    con.executemany("INSERT INTO staged VALUES (?,?,?)", name_rows)
     place_rows.clear()
     name_rows.clear()
 
 
+def _build_fuzzy(con: sqlite3.Connection, pks: set[int]) -> None:
+    """The trigram index over the Latin strict keys of ``pks``."""
+    con.execute("CREATE TEMP TABLE worth (pk INTEGER PRIMARY KEY)")
+    con.executemany("INSERT INTO worth VALUES (?)", ((pk,) for pk in pks))
+    keys = [k for (k,) in con.execute(
+        "SELECT DISTINCT key FROM names WHERE how<2 AND pk IN (SELECT pk FROM worth) ORDER BY key")
+        if k.isascii() and len(k) >= 3]
+    postings: dict[str, array] = {}
+    for i, k in enumerate(keys):
+        for g in trigrams(k):
+            ids = postings.get(g)
+            if ids is None:
+                ids = postings[g] = array("i")
+            ids.append(i)
+    con.executescript(
+        """
+        CREATE TABLE fuzzy_keys (id INTEGER PRIMARY KEY, key TEXT, letters TEXT);
+        CREATE TABLE fuzzy_grams (gram TEXT PRIMARY KEY, ids BLOB) WITHOUT ROWID;
+        """
+    )
+    con.executemany("INSERT INTO fuzzy_keys VALUES (?,?,?)", ((i, k, letters(k)) for i, k in enumerate(keys)))
+    con.execute("CREATE INDEX fuzzy_letters ON fuzzy_keys(letters)")
+    con.executemany("INSERT INTO fuzzy_grams VALUES (?,?)", ((g, ids.tobytes()) for g, ids in postings.items()))
+
+
+def _readonly(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, check_same_thread=False)
+
+
 def _usable(path: Path) -> bool:
+    """Whether ``path`` is a complete index (a truncated or foreign file is not)."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = _readonly(path)
         try:
-            return con.execute("SELECT v FROM meta WHERE k='complete'").fetchone() == ("1",)
+            complete = con.execute("SELECT v FROM meta WHERE k='complete'").fetchone() == ("1",)
+            pages = con.execute("PRAGMA page_count").fetchone()[0] * con.execute("PRAGMA page_size").fetchone()[0]
+            return complete and pages == path.stat().st_size
         finally:
             con.close()
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, OSError):
         return False
 
 
@@ -166,7 +276,7 @@ def open_index(rebuild: bool = False) -> sqlite3.Connection:
             if old != path:
                 old.unlink(missing_ok=True)
         build(path, sources.all_places(dumps))
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    con = _readonly(path)
     con.row_factory = sqlite3.Row
     return con
 

@@ -1,12 +1,15 @@
 """Name folding: the one place where spellings of a place become comparable keys.
 
 Reporting on Iraq and Syria spells one place many ways (Ain al-Asad, Ayn al-Assad,
-'Ayn al Asad, عين الأسد). Two keys absorb that:
+'Ayn al Asad, عين الأسد). Three keys absorb that, from strict to loose:
 
-* ``normalize`` -- a strict key: case, diacritics, punctuation, articles and known
+* ``normalize`` -- the strict key: case, diacritics, punctuation, articles and known
   spelling families folded, word order kept.  Equal strict keys mean "same name".
+* ``folded`` -- the strict key with the vowel spellings of transliteration folded
+  (Heet/Hit, Beiji/Baiji/Bayji, Qamishlo/Qamishli, Erbil/Irbil/Arbil): "same name,
+  another transliteration".
 * ``skeleton`` -- a loose consonant key that also matches transliterations nobody
-  listed (Dayr/Deir, Zawr/Zour, Arabic script against Latin).  It is a fallback.
+  listed (Zakho/Zaxo, Arabic script against Latin).  It is a fallback.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ PHRASES = (
     (re.compile(r"\bhead ?quarters?\b"), "headquarters"),
     (re.compile(r"\bcommand centre\b"), "command center"),
 )
+#: words without which no phrase can apply (a cheap test before the regexes)
+_PHRASE_WORDS = ("air", "head", "centre")
 
 _DOUBLE = re.compile(r"([a-z])\1+")
 
@@ -62,10 +67,9 @@ _ARABIC_FOLD = str.maketrans(
     }
 )
 _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u06D6-\u06ED]")
-_APOSTROPHES = re.compile(r"['`´’‘ʻʼʿʾ′]")
+#: apostrophes and ayn/hamza signs vanish; hyphens, underscores and slashes separate words
+_PUNCT = str.maketrans({**dict.fromkeys("'`´’‘ʻʼʿʾ′", None), "-": " ", "_": " ", "/": " "})
 _NON_WORD = re.compile(r"[^0-9a-z\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF ]+")
-_SPACES = re.compile(r"\s+")
-_VOWELS = re.compile(r"[aeiouyw]")
 _TA_MARBUTA = re.compile(r"(?<=[^aeiou])[ae]h$")
 
 
@@ -75,34 +79,56 @@ def _fold_arabic(text: str) -> str:
     return " ".join(w[2:] if w.startswith("ال") and len(w) > 3 else w for w in text.split())
 
 
+#: Arabic and Kurdish kind words (written before the name) -> the generic word they mean,
+#: so that قاعدة عين الأسد الجوية ("Ain al-Asad air base") keeps only the name as its core
+ARABIC_KINDS = {
+    _fold_arabic(w): g
+    for ws, g in (
+        ("قاعدة بنكە بنكەی", "base"), ("مطار فڕۆکەخانە فڕۆکەخانەی", "airport"), ("معسكر", "camp"),
+        ("محافظة پارێزگا پارێزگای", "governorate"), ("مدينة شار شاری", "city"), ("بلدة", "town"),
+        ("الجوية", "airbase"), ("العسكري العسكرية", "military"), ("الدولي", "international"),
+        ("إقليم هەرێم هەرێمی", "region"), ("قضاء ناحية", "district"),
+    )
+    for w in ws.split()
+}
+
+
+def _latin(text: str) -> str:
+    """ASCII letters for a name in another script; accents are stripped fast (Ḩadīthah)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    if all(unicodedata.combining(c) for c in decomposed if not c.isascii()):
+        return decomposed.encode("ascii", "ignore").decode()
+    return anyascii(text)
+
+
 def _tokens(text: str) -> list[str]:
     """Case- and accent-free tokens, Arabic script kept (folded), articles dropped."""
     if not text:
         return []
-    text = unicodedata.normalize("NFKC", text)
-    if _ARABIC.search(text):
-        text = _fold_arabic(text)
-    else:
-        text = anyascii(text) if not text.isascii() else text
-    text = _APOSTROPHES.sub("", text.casefold())
-    text = text.replace("-", " ").replace("_", " ").replace("/", " ")
-    # K-1, Q-West, T-4: a letter joined to a number or word by a hyphen is one token
-    text = _NON_WORD.sub(" ", text)
-    for pattern, repl in PHRASES:
-        text = pattern.sub(repl, text)
-    words = [FAMILIES.get(w, w) for w in _SPACES.split(text.strip()) if w]
-    kept = [w for i, w in enumerate(words) if not (w in ARTICLES and i + 1 < len(words))]
-    return kept
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if _ARABIC.search(text):
+            text = _fold_arabic(text)
+            if not text.isascii():  # a Latin word beside the Arabic one keeps its letters
+                text = "".join(c if c.isascii() or _ARABIC.match(c) else anyascii(c) for c in text)
+        else:
+            text = _latin(text)
+    text = _NON_WORD.sub(" ", text.casefold().translate(_PUNCT))
+    if any(w in text for w in _PHRASE_WORDS):
+        for pattern, repl in PHRASES:
+            text = pattern.sub(repl, text)
+    words = [FAMILIES.get(w) or ARABIC_KINDS.get(w, w) for w in text.split()]
+    last = len(words) - 1
+    return [w for i, w in enumerate(words) if not (i < last and w in ARTICLES)]
 
 
 @lru_cache(maxsize=65536)
 def normalize(name: str) -> str:
     """The strict comparison key of a name ('' for a name with no letters)."""
-    words = _tokens(name)
-    words = [_fold_latin(w) if w.isascii() else w for w in words]
-    return _join_codes(words)
+    return _join_codes([_fold_latin(w) if w.isascii() else w for w in _tokens(name)])
 
 
+@lru_cache(maxsize=16384)
 def _fold_latin(word: str) -> str:
     """Doubled letters and the spellings of a final ta marbuta (-ah, -eh) folded."""
     word = _DOUBLE.sub(r"\1", word)
@@ -133,26 +159,58 @@ def kind_words(key: str) -> frozenset[str]:
     return frozenset(w for w in key.split() if w in GENERIC)
 
 
+_DIPHTHONG = re.compile(r"ee|oo|ou|[ae][iy]|ck|q")
+_DIPHTHONGS = {"ee": "i", "oo": "u", "ou": "u", "ai": "ay", "ay": "ay", "ei": "ay", "ey": "ay", "ck": "k", "q": "k"}
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+
+
+@lru_cache(maxsize=16384)
+def _fold_word(word: str) -> str:
+    if not word.isascii() or word in GENERIC or word.isdigit():
+        return word
+    word = _DIPHTHONG.sub(lambda m: _DIPHTHONGS[m.group()], word)
+    return _DOUBLE.sub(r"\1", _VOWEL_RUN.sub("a", word))
+
+
+def folded(key: str) -> str:
+    """A strict key with transliteration vowels folded and its spaces dropped: every vowel
+    run is one ``a``, ee/oo/ou and the diphthongs ai/ei/ey/ay read alike, and q is k.
+
+    Heet and Hit, Beiji and Bayji, Qamishlo and Kamishli, Irbil and Erbil, Tal Afar and
+    Talafar share it.
+    """
+    return "".join(_fold_word(w) for w in key.split())
+
+
+_DIGRAPHS = re.compile(r"kh|gh|sh|ch|th|dh|zh|ph|ck|[qx]")
+_DIGRAPH = {"kh": "k", "gh": "g", "sh": "s", "ch": "s", "th": "t", "dh": "d", "zh": "z", "ph": "f", "ck": "k",
+            "q": "k", "x": "k"}
+_FINAL_H = re.compile(r"(?<=[aeiou])h\b")
+_VOWELS = re.compile(r"[aeiouyw]")
+
+
 @lru_cache(maxsize=65536)
 def skeleton(name: str) -> str:
-    """A loose consonant key: vowels, semivowels and doubled letters dropped, q=k.
+    """A loose consonant key: vowels, semivowels and doubled letters dropped, q=k, x=kh=k.
 
     Arabic script is transliterated first, so عين الأسد and Ain al-Asad share
     the skeleton ``n sd``.  Keys with fewer than two consonants are too loose
     to be useful and come back empty.
     """
-    key = core(normalize(name))
+    return skeleton_of(core(normalize(name)))
+
+
+def skeleton_of(key: str) -> str:
+    """``skeleton`` of a name whose core strict key is already known."""
     if _ARABIC.search(key):
-        key = anyascii(key).casefold()
-        key = _APOSTROPHES.sub("", key)
-    out = []
-    for w in key.split():
-        if not w.isascii():
-            continue
-        w = re.sub(r"(?<=[aeiou])h\b", "", w)  # Hasakah / Hasaka, Raqqah / Raqqa
-        w = w.replace("q", "k").replace("ph", "f").replace("ou", "u").replace("ck", "k")
-        w = _DOUBLE.sub(r"\1", _VOWELS.sub("", w[1:]) if w[0] in "aeiouyw" else _VOWELS.sub("", w))
-        if w:
-            out.append(w)
-    result = " ".join(out)
-    return result if sum(len(w) for w in out) >= 2 else ""
+        key = anyascii(key).casefold().translate(_PUNCT)
+    out = [s for s in map(_skeleton_word, key.split()) if s]
+    return " ".join(out) if sum(map(len, out)) >= 2 else ""
+
+
+@lru_cache(maxsize=65536)
+def _skeleton_word(word: str) -> str:
+    if not word.isascii():
+        return ""
+    word = _DIGRAPHS.sub(lambda m: _DIGRAPH[m.group()], _FINAL_H.sub("", word))  # Hasakah / Hasaka
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", word))

@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
     m = cmd("map", "write an HTML map that opens offline")
     when = m.add_mutually_exclusive_group()
-    when.add_argument("--on", metavar="DATE", help="snapshot on this date")
+    when.add_argument("--on", metavar="DATE", help="snapshot on this date (default: today)")
     when.add_argument("--latest", action="store_true", help="snapshot on the latest event date")
     when.add_argument("--timeline", action="store_true", help="a map with a date slider")
     when.add_argument("--from", dest="start", metavar="DATE", help="changes from this date (with --to)")
@@ -144,13 +144,14 @@ def _site_id(tl, query: str) -> str:
     import geo
 
     try:
-        res = geo.default().resolve(query)
-    except (LookupError, ValueError) as exc:
-        raise UsageError(f"no tracked site matches {query!r} ({exc})") from None
-    for cand in (res.place, *(c.place for c in res.runners_up)):
-        if cand.id in ids:
-            return cand.id
-    raise UsageError(f"{query!r} resolves to {res.place.name} ({res.place.id}), which the dataset does not track")
+        cands = geo.default().candidates(query, limit=25)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for cand in cands:
+        if cand.place.id in ids:
+            return cand.place.id
+    nearest = f"; the nearest place of that name is {cands[0].place.name} ({cands[0].place.id})" if cands else ""
+    raise UsageError(f"no tracked site matches {query!r}{nearest}")
 
 
 def _print_table(rows: list[list[str]], header: list[str]) -> None:
@@ -284,9 +285,13 @@ def cmd_history(args) -> int:
 
 
 def cmd_map(args) -> int:
+    from datetime import date
+
     from . import maps
 
     tl = _timeline(args)
+    if tl.events.empty:
+        raise UsageError("nothing to map: the dataset has no events")
     if args.timeline:
         html, default_name = maps.timeline_map(tl, tiles=args.tiles), "timeline.html"
     elif args.start or args.end:
@@ -297,7 +302,7 @@ def cmd_map(args) -> int:
             raise UsageError("--to must be after --from")
         html, default_name = maps.change_map(tl, a, b, tiles=args.tiles), f"changes-{a}-{b}.html"
     else:
-        on = _day(args.on, "--on") if args.on else (tl.last_date() if args.latest or True else None)
+        on = _day(args.on, "--on") if args.on else (tl.last_date() if args.latest else date.today())
         html, default_name = maps.snapshot_map(tl, on, tiles=args.tiles), f"snapshot-{on}.html"
     from .fileio import write_text
 

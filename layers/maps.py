@@ -1,31 +1,42 @@
-"""HTML maps (folium) that analysts can trust and open anywhere.
+"""HTML maps (folium) that analysts can trust, that open anywhere and stay small.
+
+Three pages share one renderer: a snapshot at a date, a timeline with a date slider,
+and a change view between two dates.  The page carries the timeline as compact
+columns (one row per status interval ``[valid_from, valid_to)``, never a copy per
+time step) and a small script of ours filters them in the browser for the date on
+show, so a slider step touches only the sites whose status changed.
 
 Fill colour is the controller (the palette is the actors file's ``colour``), glyph
 shape is the site's kind, drawn as inline SVG; foreign presence is a separate badge
 in the present actor's colour (on control maps a ring means "besieged", so no
-rings).  Every string from data is escaped before it reaches the page, and every
-script and style is inlined: the page makes no request to any host.
+rings).  Popups are built with DOM text nodes, so nothing from the data is ever read
+as HTML; source links are only made of http(s) URLs.  Every script and style is
+inlined: the page makes no request to any host.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
+from functools import cache
 from html import escape
 
 import folium
+import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
+from folium.map import CustomPane
 from jinja2 import Template
 
 from . import dates
-from .offline import OfflineMap, assert_offline
+from .dataset import CONFIDENCE, EVENT_KINDS
+from .offline import OfflineMap, RawHTML, assert_offline
 from .timeline import Timeline
 
 #: glyph per site kind: an SVG path in a 20x20 box
 GLYPHS = {
     "airbase": "M10 1 L19 18 L10 14 L1 18 Z",           # arrowhead: an airfield
-    "airport": "M10 1 L19 18 L10 14 L1 18 Z",
+    "airport": "M7 1 H13 V7 H19 V13 H13 V19 H7 V13 H1 V7 H7 Z",  # cross: runways
     "base": "M2 2 H18 V18 H2 Z",                          # square
     "camp": "M10 1 L19 10 L10 19 L1 10 Z",                # diamond
     "outpost": "M10 3 L18 17 H2 Z",                       # triangle
@@ -39,106 +50,167 @@ KIND_LABELS = {
     "outpost": "outpost", "headquarters": "headquarters", "range": "range", "port": "port",
 }
 UNKNOWN_COLOUR = "#9e9e9e"
+#: what a site looks like when someone is present but nobody is recorded as holding it
+NO_CONTROLLER_COLOUR = "#ffffff"
+_PRECISION_NOTES = {"locality": "location approximate (town)", "centroid": "location approximate (centre)",
+                    "seat": "location approximate (seat)"}
+_OPEN = -1  # an interval that still holds
 
 
-def _glyph(kind: str, fill: str, badges: list[str], site_id: str, controller: str | None) -> str:
-    path = GLYPHS.get(kind, GLYPHS["base"])
-    dots = "".join(
-        f'<circle class="badge" data-actor="{escape(a)}" cx="{25 - 7 * i}" cy="5" r="4.5" '
-        f'fill="{escape(c)}" stroke="#fff" stroke-width="1.5"/>'
-        for i, (a, c) in enumerate(badges))
-    return (
-        f'<svg class="garrison-site" data-site="{escape(site_id)}" data-controller="{escape(controller or "")}" '
-        f'width="30" height="26" viewBox="-2 -4 32 28" xmlns="http://www.w3.org/2000/svg">'
-        f'<path d="{path}" fill="{escape(fill)}" stroke="#222" stroke-width="1.3"/>{dots}</svg>'
-    )
+def json_for_script(obj) -> str:
+    """JSON that is safe inside a <script> element (no '</script>' can close it)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(
+        ">", "\\u003e").replace("&", "\\u0026")
 
 
-def _colours(tl: Timeline) -> dict[str, str]:
-    return {a: (c or UNKNOWN_COLOUR) for a, c in zip(tl.actors["id"], tl.actors["colour"])}
+class _Script(MacroElement):
+    """A script block added to the page's end (after the map and its layers exist).
+
+    The code goes in as a value, not as template text, so nothing in it is read as Jinja.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.js }}{% endmacro %}")
+
+    def __init__(self, js: str):
+        super().__init__()
+        self.js = js
 
 
-def _actor_names(tl: Timeline) -> dict[str, str]:
-    return dict(zip(tl.actors["id"], tl.actors["name"]))
+# -- the data the page carries ---------------------------------------------------------
+def _days(values) -> np.ndarray:
+    """Days since 1970-01-01 (what the page's script counts in); _OPEN for NaT."""
+    d = np.asarray(values, dtype="datetime64[D]")
+    return np.where(np.isnat(d), _OPEN, d.astype("int64")).astype("int64")
 
 
-def _link(url: str, text: str) -> str:
-    if not url.startswith(("http://", "https://")):
-        return escape(text)
-    return f'<a href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{escape(text)}</a>'
+def _day(d: date) -> int:
+    return int(np.datetime64(d, "D").astype("int64"))
 
 
-def popup_html(tl: Timeline, site: pd.Series, status: pd.Series | None, on: date | None) -> str:
-    """Name, kind, place, status on the map's date, full history with sources."""
-    names = _actor_names(tl)
-    parts = [f'<div class="garrison-popup" data-site="{escape(site["id"])}">',
-             f"<h4>{escape(str(site['name']))}</h4>",
-             f"<p>{escape(KIND_LABELS.get(site['kind'], str(site['kind'])))} · "
-             f"{escape(str(site.get('admin1') or ''))} {escape(str(site['country']))}"
-             f"{' · location approximate (town)' if site.get('precision') == 'locality' else ''}</p>"]
-    if status is not None and on is not None:
-        ctl = status["controller"]
-        since = dates.human(status["controller_since"], status["controller_since_precision"]) if ctl else ""
-        present = ", ".join(names.get(a, a) for a in status["present"]) or "none recorded"
-        parts.append(f"<p><b>{escape(dates.human(on))}</b>: held by "
-                     f"<b>{escape(names.get(ctl, ctl) if ctl else 'unknown')}</b>"
-                     f"{' since ' + escape(since) if since else ''}; foreign presence: {escape(present)}</p>")
-    rows = []
-    verbs = {"control": "held by", "presence_start": "arrive", "presence_end": "leave"}
-    for e in tl.site_events(site["id"]).itertuples():
-        rows.append(
-            "<tr>"
-            f"<td>{escape(dates.human(e.start, e.date_precision))}</td>"
-            f"<td>{escape(verbs[e.kind])} {escape(names.get(e.actor_id, e.actor_id))}"
-            f"{' (' + escape(e.role) + ')' if e.role else ''}</td>"
-            f"<td>{escape(e.evidence)} {_link(e.source_url, e.source_title or e.source_url)}"
-            f" <span class='conf'>[{escape(e.confidence)}, {escape(e.date_precision)}]</span></td>"
-            "</tr>")
-    parts.append("<table class='history'><tr><th>date</th><th>change</th><th>source</th></tr>"
-                 + "".join(rows) + "</table></div>")
-    return "".join(parts)
+def _codes(values: pd.Series, table: list[str]) -> list[int]:
+    return pd.Index(table).get_indexer(values.fillna("").astype(str)).tolist()
 
 
-_STYLE = """
-<style>
-.garrison-popup { font: 12px/1.35 system-ui, sans-serif; max-width: 460px; }
-.garrison-popup h4 { margin: 0 0 4px; font-size: 14px; }
-.garrison-popup table.history { border-collapse: collapse; width: 100%; }
-.garrison-popup td, .garrison-popup th { border-top: 1px solid #ddd; padding: 2px 4px; vertical-align: top;
-  text-align: left; }
-.garrison-popup .conf { color: #777; font-size: 11px; }
-.garrison-title { position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
-  padding: 6px 10px; border-radius: 4px; font: 600 15px system-ui, sans-serif; box-shadow: 0 1px 4px #0004; }
-.garrison-legend { position: absolute; bottom: 30px; right: 10px; z-index: 1000; background: rgba(255,255,255,.94);
-  padding: 8px 10px; border-radius: 4px; font: 12px system-ui, sans-serif; box-shadow: 0 1px 4px #0004;
-  max-height: 60vh; overflow: auto; }
-.garrison-legend h5 { margin: 6px 0 2px; font-size: 12px; }
-.garrison-legend .sw { display: inline-block; width: 12px; height: 12px; border: 1px solid #333;
-  vertical-align: middle; margin-right: 4px; }
-.garrison-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
-  vertical-align: middle; margin-right: 4px; border: 1px solid #fff; box-shadow: 0 0 0 1px #555; }
-.garrison-icon { background: none; border: none; }
-</style>
-"""
+@cache
+def _composite_regions() -> dict[tuple[str, str], str]:
+    """(country, name key of a governorate) -> the region it belongs to (the Kurdistan Region)."""
+    from geo.names import core, normalize
+    from geo.sources import region_rows
+
+    rows = region_rows()
+    by_code = {(r["country"], r["geonames_admin1"]): r for r in rows if r["geonames_admin1"]}
+    out = {}
+    for region in rows:
+        for code in region["members"].split():
+            gov = by_code.get((region["country"], code))
+            for name in [gov["name"], *gov["aliases"].split("|")] if gov else []:
+                out[(region["country"], core(normalize(name)))] = region["name"]
+    return out
 
 
-def legend_html(controllers: list[tuple[str, str]], present: list[tuple[str, str]],
-                kinds: list[str]) -> str:
-    """A legend of what is on the map only."""
-    out = ['<div class="garrison-legend" id="garrison-legend"><h5>Held by</h5>']
-    out += [f'<div><span class="sw" style="background:{escape(c)}"></span>{escape(n)}</div>' for n, c in controllers]
-    if present:
-        out.append("<h5>Foreign presence (badge)</h5>")
-        out += [f'<div><span class="dot" style="background:{escape(c)}"></span>{escape(n)}</div>' for n, c in present]
-    if kinds:
-        out.append("<h5>Site kind</h5>")
-        for k in kinds:
-            out.append(f'<div><svg width="14" height="14" viewBox="0 0 20 20"><path d="{GLYPHS.get(k, GLYPHS["base"])}" '
-                       f'fill="#fff" stroke="#222" stroke-width="1.5"/></svg> {escape(KIND_LABELS.get(k, k))}</div>')
-    out.append("</div>")
-    return "".join(out)
+@cache
+def country_name(code: str) -> str:
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=code) if code else None
+    return getattr(c, "common_name", None) or getattr(c, "name", None) or code
 
 
+def _where(admin1: str, country: str, precision: str) -> str:
+    """'Erbil, Iraq · Kurdistan Region · location approximate (town)'."""
+    from geo.names import core, normalize
+
+    parts = [", ".join(p for p in (admin1, country_name(country)) if p)]
+    region = _composite_regions().get((country, core(normalize(admin1)))) if admin1 else None
+    parts += [region or "", _PRECISION_NOTES.get(precision, "")]
+    return " · ".join(p for p in parts if p)
+
+
+def map_data(tl: Timeline) -> dict:
+    """The timeline as the page's script reads it: columns of small integers and string tables.
+
+    Dates are days since 1970-01-01 with a precision code, open interval ends are -1,
+    and every repeated string (actors, kinds, roles, sources, places) is stored once.
+    """
+    sites = tl.sites.reset_index(drop=True)
+    site_index = pd.Index(sites["id"])
+    actors = tl.actors.reset_index(drop=True)
+    kinds = sorted(set(sites["kind"].astype(str)))
+    keys = pd.DataFrame({c: sites.get(c, pd.Series("", index=sites.index)).fillna("").astype(str)
+                         for c in ("admin1", "country", "precision")})
+    places_of = {k: _where(*k) for k in keys.drop_duplicates().itertuples(index=False, name=None)}
+    where = [places_of[k] for k in keys.itertuples(index=False, name=None)]
+    places = sorted(set(places_of.values()))
+    prec = list(dates.PRECISIONS)
+
+    def intervals(frame: pd.DataFrame) -> dict:
+        return {
+            "site": site_index.get_indexer(frame["site_id"]).tolist(),
+            "actor": _codes(frame["actor_id"], actors["id"].tolist()),
+            "from": _days(frame["valid_from"].to_numpy()).tolist(),
+            "fp": _codes(frame["valid_from_precision"], prec),
+            "to": _days(frame["valid_to"].to_numpy()).tolist(),
+        }
+
+    roles = sorted(set(tl.presence["role"].fillna("")) | set(tl.events["role"].fillna("")))
+    presence = intervals(tl.presence)
+    presence["role"] = _codes(tl.presence["role"], roles)
+
+    ev = tl.events.assign(_site=site_index.get_indexer(tl.events["site_id"]))
+    ev = ev.sort_values(["_site", "start", "id"], kind="stable").reset_index(drop=True)
+    src = ev[["source_url", "source_title"]].fillna("").astype(str)
+    src_keys = src["source_url"] + "\n" + src["source_title"]
+    src_table, src_codes = np.unique(src_keys.to_numpy(), return_inverse=True)
+    split = [k.split("\n", 1) for k in src_table.tolist()]
+    return {
+        "sites": {
+            "id": sites["id"].tolist(), "name": sites["name"].astype(str).tolist(),
+            "kind": _codes(sites["kind"], kinds),
+            "lat": sites["lat"].astype(float).round(5).tolist(), "lon": sites["lon"].astype(float).round(5).tolist(),
+            "place": pd.Index(places).get_indexer(where).tolist(),
+        },
+        "places": places,
+        "kinds": {"id": kinds, "label": [KIND_LABELS.get(k, k) for k in kinds],
+                  "path": [GLYPHS.get(k, GLYPHS["base"]) for k in kinds]},
+        "actors": {"id": actors["id"].tolist(), "name": actors["name"].astype(str).tolist(),
+                   "colour": [c or UNKNOWN_COLOUR for c in actors["colour"].fillna("")]},
+        "control": intervals(tl.control),
+        "presence": presence,
+        "events": {
+            "offset": np.searchsorted(ev["_site"].to_numpy(), np.arange(len(sites) + 1)).tolist(),
+            "day": _days(ev["start"].to_numpy()).tolist(),
+            "prec": _codes(ev["date_precision"], prec),
+            "kind": _codes(ev["kind"], list(EVENT_KINDS)),
+            "actor": _codes(ev["actor_id"], actors["id"].tolist()),
+            "role": _codes(ev["role"], roles),
+            "source": src_codes.tolist(),
+            "evidence": ev["evidence"].fillna("").astype(str).tolist(),
+            "conf": _codes(ev["confidence"], list(CONFIDENCE)),
+        },
+        "sources": {"url": [s[0] for s in split], "title": [s[1] for s in split]},
+        "roles": roles,
+        "precisions": prec,
+        "confidence": list(CONFIDENCE),
+        "colours": {"none": NO_CONTROLLER_COLOUR},
+    }
+
+
+def changed_sites(tl: Timeline, start: date, end: date) -> list[str]:
+    """Sites whose control or presence track changes on a day in ``(start, end]``.
+
+    A change on ``end`` is on the map of ``end``; one on ``start`` is already on the map
+    of ``start``.  Claims that only re-affirm a status do not count.
+    """
+    a, b = np.datetime64(start, "s"), np.datetime64(end, "s")
+    hit: set[str] = set()
+    for frame in (tl.control, tl.presence):
+        for col in ("valid_from", "valid_to"):
+            d = frame[col].to_numpy()
+            hit.update(frame["site_id"][(d > a) & (d <= b)])
+    return [s for s in tl.sites["id"] if s in hit]
+
+
+# -- the page ----------------------------------------------------------------------------
 def country_outlines(bounds: tuple[float, float, float, float], margin: float = 4.0) -> dict:
     """A GeoJSON basemap of the country outlines around the sites (simplified)."""
     from shapely import box
@@ -151,69 +223,451 @@ def country_outlines(bounds: tuple[float, float, float, float], margin: float = 
     for code, geom in sorted(country_shapes().items()):
         if geom.intersects(area):
             g = geom.simplify(0.02, preserve_topology=True)
-            feats.append({"type": "Feature", "properties": {"country": code},
+            label = g.intersection(area).representative_point()
+            feats.append({"type": "Feature",
+                          "properties": {"country": code, "name": country_name(code),
+                                         "label": [round(label.y, 3), round(label.x, 3)]},
                           "geometry": mapping(g)})
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _base_map(tl: Timeline, title: str, tiles: bool) -> OfflineMap:
+def _label(lat: float, lon: float, text: str, cls: str, title: str) -> folium.Marker:
+    html = f'<span class="{cls}" title="{escape(title, quote=True)}">{escape(text)}</span>'
+    return folium.Marker([lat, lon], icon=folium.DivIcon(html=html, icon_size=(160, 16), icon_anchor=(80, 8),
+                                                         class_name="garrison-label-icon"),
+                         pane="garrison-labels", interactive=False, keyboard=False)
+
+
+def _governorate_seats(bounds: tuple[float, float, float, float], margin: float) -> list[tuple]:
+    """(lat, lon, label, title) of the first-level regions we have, placed at their seats.
+
+    The gazetteer has no region outlines, only each governorate's seat: the label sits
+    on the seat, and its title says so.
+    """
+    import geo
+
+    regions = _composite_regions()
+    from geo.names import core, normalize
+
+    out = []
+    for p in geo.default().places(source="iso3166-2+geonames", kinds=["governorate"]):
+        if bounds[0] - margin <= p.lat <= bounds[2] + margin and bounds[1] - margin <= p.lon <= bounds[3] + margin:
+            region = regions.get((p.country, core(normalize(p.name))))
+            title = f"{p.name}{', ' + region if region else ''} (label at its seat; no outline bundled)"
+            out.append((p.lat, p.lon, p.name.removesuffix(" Governorate"), title))
+    return out
+
+
+_STYLE = """
+<style>
+.leaflet-container { background: #cfdde6; }
+.garrison-popup { font: 12px/1.35 system-ui, sans-serif; max-width: 460px; }
+.garrison-popup h4 { margin: 0 0 2px; font-size: 14px; }
+.garrison-popup h5 { margin: 6px 0 2px; font-size: 12px; }
+.garrison-popup p { margin: 2px 0 4px; }
+.garrison-popup .where { color: #555; }
+.garrison-popup table { border-collapse: collapse; width: 100%; }
+.garrison-popup td, .garrison-popup th { border-top: 1px solid #ddd; padding: 2px 4px; vertical-align: top;
+  text-align: left; }
+.garrison-popup td:first-child { white-space: nowrap; }
+.garrison-popup .conf { color: #777; font-size: 11px; }
+.garrison-popup .history-box { max-height: 260px; overflow: auto; }
+.garrison-title { position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
+  padding: 6px 10px; border-radius: 4px; font: 600 15px system-ui, sans-serif; box-shadow: 0 1px 4px #0004; }
+.garrison-legend { position: absolute; bottom: 30px; right: 10px; z-index: 1000; background: rgba(255,255,255,.94);
+  padding: 8px 10px; border-radius: 4px; font: 12px system-ui, sans-serif; box-shadow: 0 1px 4px #0004;
+  max-height: 60vh; overflow: auto; }
+.garrison-legend h5 { margin: 6px 0 2px; font-size: 12px; }
+.garrison-legend h5:first-child { margin-top: 0; }
+.garrison-legend .n { color: #777; }
+.garrison-legend .sw { display: inline-block; width: 12px; height: 12px; border: 1px solid #333;
+  vertical-align: middle; margin-right: 4px; }
+.garrison-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
+  vertical-align: middle; margin-right: 4px; border: 1px solid #fff; box-shadow: 0 0 0 1px #555; }
+.garrison-legend svg { vertical-align: middle; margin-right: 4px; }
+.garrison-icon, .garrison-label-icon { background: none; border: none; }
+svg.garrison-site { overflow: visible; display: block; }
+svg.garrison-site.changed { transform: scale(1.45); }
+svg.garrison-site.changed path { stroke-width: 2; }
+svg.garrison-site.dim, svg.garrison-badges.dim { opacity: .3; }
+svg.garrison-badges { overflow: visible; display: block; }
+.garrison-country { font: italic 600 12px system-ui, sans-serif; color: #8a8378; letter-spacing: .08em;
+  text-transform: uppercase; white-space: nowrap; display: block; text-align: center; }
+.garrison-seat { font: 10px system-ui, sans-serif; color: #8f8a80; white-space: nowrap; display: block;
+  text-align: center; }
+.garrison-time { position: absolute; left: 10px; bottom: 44px; z-index: 1000; background: rgba(255,255,255,.94);
+  padding: 6px 10px; border-radius: 4px; box-shadow: 0 1px 4px #0004; font: 13px system-ui, sans-serif;
+  display: flex; align-items: center; gap: 8px; width: min(640px, 60vw); }
+.garrison-time input[type=range] { flex: 1; }
+.garrison-time button { font-size: 14px; width: 34px; height: 28px; cursor: pointer; }
+.garrison-time output { font-weight: 600; min-width: 92px; text-align: right; }
+</style>
+"""
+
+
+def _page(tl: Timeline, title: str, view: dict, tiles: bool, panel: str = "") -> str:
+    """A folium page: outlines, governorate seats, the sites layers, our script and ``view``."""
+    if tl.sites.empty:
+        raise ValueError("nothing to map: the dataset has no sites")
     lat, lon = tl.sites["lat"].astype(float), tl.sites["lon"].astype(float)
     bounds = (lat.min(), lon.min(), lat.max(), lon.max())
-    m = OfflineMap(location=[lat.mean(), lon.mean()], zoom_start=6, control_scale=True,
-                   prefer_canvas=False)
-    m.get_root().header.add_child(Element(_STYLE), name="garrison_style")
+    m = OfflineMap(location=[lat.mean(), lon.mean()], zoom_start=6, control_scale=True)
+    m.get_root().header.add_child(RawHTML(_STYLE), name="garrison_style")
+    CustomPane("garrison-labels", z_index=450).add_to(m)
+
+    outlines = country_outlines(bounds)
+    countries = folium.FeatureGroup(name="Country outlines").add_to(m)
     folium.GeoJson(
-        country_outlines(bounds), name="Country outlines",
-        style_function=lambda f: {"color": "#666", "weight": 1, "fillColor": "#f2efe9", "fillOpacity": 1},
-        tooltip=folium.GeoJsonTooltip(fields=["country"], labels=False),
-    ).add_to(m)
+        outlines, style_function=lambda f: {"color": "#777", "weight": 1, "fillColor": "#f2efe9", "fillOpacity": 1},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(countries)
+    for f in outlines["features"]:
+        _label(*f["properties"]["label"], f["properties"]["name"], "garrison-country", f["properties"]["name"]
+               ).add_to(countries)
+    seats = folium.FeatureGroup(name="Governorates (names at their seats)").add_to(m)
+    for s_lat, s_lon, text, s_title in _governorate_seats(bounds, margin=1.0):
+        _label(s_lat, s_lon, text, "garrison-seat", s_title).add_to(seats)
     if tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
-    m.get_root().html.add_child(Element(f'<div class="garrison-title" id="garrison-title">{escape(title)}</div>'))
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=True, show=False).add_to(m)
+    sites = folium.FeatureGroup(name="Sites: fill = controller").add_to(m)
+    presence = folium.FeatureGroup(name="Foreign presence (badges)").add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+
+    data = map_data(tl)
+    data["view"] = {**view, "map": m.get_name(), "sites": sites.get_name(), "presence": presence.get_name()}
+    root = m.get_root()
+    root.html.add_child(RawHTML(f'<div class="garrison-title" id="garrison-title">{escape(title)}</div>'))
+    root.html.add_child(RawHTML('<div class="garrison-legend" id="garrison-legend"></div>' + panel))
+    root.html.add_child(RawHTML(
+        f'<script type="application/json" id="garrison-data">{json_for_script(data)}</script>'))
+    m.add_child(_Script(_JS))
     m.fit_bounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]])
-    return m
+    return assert_offline(root.render())
 
 
 def snapshot_map(tl: Timeline, on: date, tiles: bool = False) -> str:
     """Every tracked site at its status on ``on``, as a self-contained HTML page."""
-    st = tl.status_at(on).set_index("site_id")
-    colours, names = _colours(tl), _actor_names(tl)
-    m = _base_map(tl, f"Control of military sites as of {dates.human(on)}", tiles)
-    held = folium.FeatureGroup(name="Sites by controller").add_to(m)
-    shown_ctl, shown_pres, shown_kinds = {}, {}, set()
-    for site in tl.sites.itertuples(index=False):
-        s = st.loc[site.id]
-        if s["controller"] is None and not s["present"]:
-            continue  # nothing recorded yet at this date
-        ctl = s["controller"]
-        fill = colours.get(ctl, UNKNOWN_COLOUR) if ctl else "#ffffff"
-        badges = [(a, colours.get(a, UNKNOWN_COLOUR)) for a in s["present"]]
-        shown_ctl[names.get(ctl, ctl) if ctl else "unknown"] = fill
-        for a, c in badges:
-            shown_pres[names.get(a, a)] = c
-        shown_kinds.add(site.kind)
-        icon = folium.DivIcon(html=_glyph(site.kind, fill, badges, site.id, ctl), icon_size=(30, 26),
-                              icon_anchor=(15, 13), class_name="garrison-icon")
-        folium.Marker(
-            [float(site.lat), float(site.lon)], icon=icon,
-            tooltip=folium.Tooltip(escape(str(site.name))),
-            popup=folium.Popup(popup_html(tl, pd.Series(site._asdict()), s, on), max_width=480),
-        ).add_to(held)
-    m.get_root().html.add_child(Element(legend_html(
-        sorted(shown_ctl.items()), sorted(shown_pres.items()), sorted(shown_kinds))))
-    folium.LayerControl(collapsed=False).add_to(m)
-    return assert_offline(m.get_root().render())
+    return _page(tl, f"Control of military sites as of {dates.human(on)}",
+                 {"mode": "snapshot", "on": _day(on)}, tiles)
 
 
-class _Script(MacroElement):
-    """A script block added to the page's end (after the map exists)."""
+def timeline_map(tl: Timeline, tiles: bool = False) -> str:
+    """One page with a date slider and a play button, from the first event to today."""
+    first = tl.first_date()
+    if first is None:
+        raise ValueError("nothing to map: the dataset has no events")
+    last = max(date.today(), tl.last_date())
+    start, end = _day(first), _day(last)
+    panel = (
+        '<div class="garrison-time" id="garrison-time">'
+        '<button type="button" id="garrison-play" title="play" aria-label="play">&#9654;</button>'
+        f'<input type="range" id="garrison-date" aria-label="date" min="{start}" max="{end}" step="1" '
+        f'value="{end}" data-date="{last.isoformat()}">'
+        f'<output id="garrison-date-label" for="garrison-date">{escape(dates.human(last))}</output></div>')
+    return _page(tl, f"Control of military sites on {dates.human(last)}",
+                 {"mode": "timeline", "on": end, "start": start, "end": end}, tiles, panel)
 
-    def __init__(self, js: str):
-        super().__init__()
-        self._template = Template("{% macro script(this, kwargs) %}" + js + "{% endmacro %}")
+
+def change_map(tl: Timeline, start: date, end: date, tiles: bool = False) -> str:
+    """What changed between two dates: changed sites stand out, the rest are dimmed.
+
+    The map shows the status on ``end``; each changed site's popup lists the claims
+    dated in ``(start, end]`` with their sources, above its full history.
+    """
+    if end <= start:
+        raise ValueError("the end date must come after the start date")
+    changed = pd.Index(tl.sites["id"]).get_indexer(changed_sites(tl, start, end)).tolist()
+    return _page(tl, f"Changes from {dates.human(start)} to {dates.human(end)} ({len(changed)} sites)",
+                 {"mode": "change", "on": _day(end), "from": _day(start), "changed": changed}, tiles)
 
 
-def json_for_script(obj) -> str:
-    """JSON that is safe inside a <script> element (no '</script>' can close it)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(
-        ">", "\\u003e").replace("&", "\\u0026")
+# The browser side: decode the columns, filter the intervals for a date, draw what changed.
+_JS = r"""
+(function () {
+"use strict";
+var D = JSON.parse(document.getElementById("garrison-data").textContent);
+var V = D.view, map = window[V.map];
+// Markers go into plain layer groups inside folium's feature groups: a marker added to a
+// feature group would tell the layer control, which then redraws itself once per marker.
+var siteGroup = L.layerGroup().addTo(window[V.sites]), presGroup = L.layerGroup().addTo(window[V.presence]);
+var NS = "http://www.w3.org/2000/svg", DAY = 864e5, OPEN = 2147483647;
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+var S = D.sites, A = D.actors, K = D.kinds, E = D.events, nS = S.id.length;
+
+function ints(a, open) {
+  var o = new Int32Array(a.length);
+  for (var i = 0; i < a.length; i++) o[i] = (open && a[i] < 0) ? OPEN : a[i];
+  return o;
+}
+function track(t) {
+  return {site: ints(t.site), actor: ints(t.actor), from: ints(t.from), to: ints(t.to, true), fp: t.fp,
+          role: t.role, n: t.site.length};
+}
+var C = track(D.control), P = track(D.presence);
+
+function human(d, p) {
+  var t = new Date(d * DAY), y = t.getUTCFullYear();
+  if (p === 2) return "" + y;
+  if (p === 1) return MONTHS[t.getUTCMonth()] + " " + y;
+  return t.getUTCDate() + " " + MONTHS[t.getUTCMonth()] + " " + y;
+}
+function iso(d) { return new Date(d * DAY).toISOString().slice(0, 10); }
+
+// Status on day d: the controlling interval per site, and a linked list of presence intervals.
+function statusAt(d) {
+  var ctl = new Int32Array(nS).fill(-1), head = new Int32Array(nS).fill(-1), next = new Int32Array(P.n);
+  for (var i = 0; i < C.n; i++) if (C.from[i] <= d && d < C.to[i]) ctl[C.site[i]] = i;
+  for (var j = P.n - 1; j >= 0; j--) {
+    if (P.from[j] <= d && d < P.to[j]) { next[j] = head[P.site[j]]; head[P.site[j]] = j; }
+  }
+  return {d: d, ctl: ctl, head: head, next: next};
+}
+function controller(st, s) { var i = st.ctl[s]; return i < 0 ? -1 : C.actor[i]; }
+function present(st, s) {
+  var out = [];
+  for (var j = st.head[s]; j >= 0; j = st.next[j]) out.push(j);
+  return out;
+}
+function key(st, s) {
+  if (st.ctl[s] < 0 && st.head[s] < 0) return null;
+  var k = "" + controller(st, s);
+  for (var j = st.head[s]; j >= 0; j = st.next[j]) k += "," + P.actor[j];
+  return k;
+}
+
+// -- drawing -------------------------------------------------------------------------
+var changed = new Uint8Array(nS);
+(V.changed || []).forEach(function (s) { changed[s] = 1; });
+var before = V.mode === "change" ? statusAt(V.from) : null;
+var markers = new Array(nS), badges = new Array(nS), shown = new Array(nS).fill(null);
+var tip = L.tooltip({direction: "top", offset: [0, -12]});
+var popup = L.popup({maxWidth: 480, offset: [0, -6]}), openSite = -1, cur = null;
+
+function svg(tag, attrs) {
+  var e = document.createElementNS(NS, tag);
+  for (var k in attrs) e.setAttribute(k, attrs[k]);
+  return e;
+}
+function glyph(s) {
+  var g = svg("svg", {"class": "garrison-site", "data-site": S.id[s], width: 22, height: 22,
+                      viewBox: "-1.5 -1.5 23 23"});
+  g.appendChild(svg("path", {d: K.path[S.kind[s]], stroke: "#222", "stroke-width": 1.3}));
+  if (V.mode === "change") g.classList.add(changed[s] ? "changed" : "dim");
+  return g;
+}
+function actorName(a) { return a < 0 ? "nobody recorded" : A.name[a]; }
+function hoverText(s) {
+  var t = S.name[s] + " (" + K.label[S.kind[s]] + "): " + actorName(controller(cur, s));
+  if (before && changed[s]) t = S.name[s] + ": " + actorName(controller(before, s)) + " \u2192 "
+    + actorName(controller(cur, s));
+  return t;
+}
+function makeMarker(s) {
+  var icon = L.divIcon({html: glyph(s), className: "garrison-icon", iconSize: [22, 22], iconAnchor: [11, 11]});
+  var m = L.marker([S.lat[s], S.lon[s]], {icon: icon, riseOnHover: true});
+  m.on("mouseover", function () {
+    tip.setLatLng(m.getLatLng()); tip.setContent(document.createTextNode(hoverText(s))); map.openTooltip(tip);
+  });
+  m.on("mouseout", function () { map.closeTooltip(tip); });
+  m.on("click", function () {
+    map.closeTooltip(tip); openSite = s;
+    popup.setLatLng(m.getLatLng()).setContent(popupFor(s)).openOn(map);
+  });
+  return m;
+}
+function draw(s, st) {
+  var k = key(st, s);
+  if (k === null && before && changed[s]) k = "gone";  // a change view keeps what just ended
+  if (k === shown[s]) return;
+  shown[s] = k;
+  var m = markers[s];
+  if (k === null) {
+    if (m) siteGroup.removeLayer(m);
+    if (badges[s]) presGroup.removeLayer(badges[s]);
+    return;
+  }
+  if (!m) { m = markers[s] = makeMarker(s); }
+  var c = controller(st, s), g = m.options.icon.options.html;
+  g.setAttribute("data-controller", c < 0 ? "" : A.id[c]);
+  g.firstChild.setAttribute("fill", c < 0 ? D.colours.none : A.colour[c]);
+  if (!siteGroup.hasLayer(m)) siteGroup.addLayer(m);
+  var pres = present(st, s), seen = {};
+  if (!pres.length) { if (badges[s]) presGroup.removeLayer(badges[s]); return; }
+  if (!badges[s]) {
+    var bs = svg("svg", {"class": "garrison-badges", "data-site": S.id[s], height: 12});
+    if (V.mode === "change" && !changed[s]) bs.classList.add("dim");
+    badges[s] = L.marker([S.lat[s], S.lon[s]], {pane: "garrison-presence", interactive: false, keyboard: false,
+      icon: L.divIcon({html: bs, className: "garrison-icon", iconSize: [60, 12], iconAnchor: [-5, 17]})});
+  }
+  var b = badges[s].options.icon.options.html, x = 6;
+  while (b.firstChild) b.removeChild(b.firstChild);
+  pres.forEach(function (j) {
+    var a = P.actor[j];
+    if (seen[a]) return;
+    seen[a] = 1;
+    b.appendChild(svg("circle", {"class": "badge", "data-actor": A.id[a], cx: x, cy: 6, r: 4.6, fill: A.colour[a],
+                                 stroke: "#fff", "stroke-width": 1.5}));
+    x += 10;
+  });
+  b.setAttribute("width", x - 4); b.setAttribute("viewBox", "0 0 " + (x - 4) + " 12");
+  if (!presGroup.hasLayer(badges[s])) presGroup.addLayer(badges[s]);
+}
+
+// -- popups: text nodes only, links only to http(s) sources ------------------------------
+function el(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = text;
+  return e;
+}
+function add(parent, child) { parent.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+  return parent; }
+function sourceLink(i) {
+  var url = D.sources.url[i], title = D.sources.title[i] || url;
+  if (!/^https?:\/\//i.test(url)) return el("span", null, title);
+  var a = el("a", "source", title);
+  a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer";
+  return a;
+}
+function statusLine(st, s) {
+  var p = el("p", "status"), c = st.ctl[s];
+  add(p, el("b", null, human(st.d, 0)));
+  if (c < 0) add(p, ": nobody recorded as holding it");
+  else {
+    add(p, ": held by "); add(p, el("b", null, A.name[C.actor[c]]));
+    add(p, " since " + human(C.from[c], C.fp[c]));
+  }
+  var pres = present(st, s);
+  add(p, "; foreign presence: " + (pres.length ? pres.map(function (j) {
+    var role = D.roles[P.role[j]];
+    return A.name[P.actor[j]] + (role ? " (" + role + ")" : "") + " since " + human(P.from[j], P.fp[j]);
+  }).join(", ") : "none recorded"));
+  return p;
+}
+var VERBS = ["held by ", "arrival: ", "departure: "];
+function eventRow(i) {
+  var tr = el("tr"), role = D.roles[E.role[i]], what = el("td"), src = el("td");
+  add(tr, el("td", null, human(E.day[i], E.prec[i])));
+  add(what, VERBS[E.kind[i]] + A.name[E.actor[i]] + (role ? " (" + role + ")" : ""));
+  add(src, E.evidence[i] + " ");
+  add(src, sourceLink(E.source[i]));
+  add(src, el("span", "conf", " [" + D.confidence[E.conf[i]] + " confidence, dated to the "
+    + D.precisions[E.prec[i]] + "]"));
+  add(tr, what); add(tr, src);
+  return tr;
+}
+function table(rows) {
+  var t = el("table", "history"), head = el("tr");
+  ["date", "change", "evidence and source"].forEach(function (h) { add(head, el("th", null, h)); });
+  add(t, head);
+  rows.forEach(function (i) { add(t, eventRow(i)); });
+  return t;
+}
+function popupFor(s) {
+  var box = el("div", "garrison-popup"), rows = [], inWindow = [];
+  box.setAttribute("data-site", S.id[s]);
+  add(box, el("h4", null, S.name[s]));
+  add(box, el("p", "where", K.label[S.kind[s]] + " \u00b7 " + D.places[S.place[s]]));
+  if (before) add(box, statusLine(before, s));
+  add(box, statusLine(cur, s));
+  for (var i = E.offset[s]; i < E.offset[s + 1]; i++) {
+    rows.push(i);
+    if (before && E.day[i] > V.from && E.day[i] <= V.on) inWindow.push(i);
+  }
+  if (before) {
+    add(box, el("h5", null, "Changes from " + human(V.from, 0) + " to " + human(V.on, 0)));
+    add(box, inWindow.length ? table(inWindow) : el("p", null, "none recorded"));
+  }
+  add(box, el("h5", null, "History"));
+  add(box, add(el("div", "history-box"), table(rows)));
+  return box;
+}
+
+// -- legend: what is on the map now ---------------------------------------------------
+var legendBox = document.getElementById("garrison-legend"), legendKey = "";
+function legend(st) {
+  var held = {}, pres = {}, kinds = {}, nChanged = 0, nShown = 0;
+  for (var s = 0; s < nS; s++) {
+    if (shown[s] === null) continue;
+    nShown++; nChanged += changed[s];
+    var c = controller(st, s);
+    held[c] = (held[c] || 0) + 1; kinds[S.kind[s]] = 1;
+    present(st, s).forEach(function (j) { pres[P.actor[j]] = (pres[P.actor[j]] || 0) + 1; });
+  }
+  var k = JSON.stringify([held, pres, kinds, nChanged, nShown]);
+  if (k === legendKey) return;
+  legendKey = k;
+  while (legendBox.firstChild) legendBox.removeChild(legendBox.firstChild);
+  function byName(o) {
+    return Object.keys(o).map(Number).sort(function (a, b) {  // "nobody recorded" last
+      return (a < 0) - (b < 0) || actorName(a).localeCompare(actorName(b));
+    });
+  }
+  function row(mark, text, n) {
+    var r = el("div"); add(r, mark); add(r, text); if (n) add(r, el("span", "n", " (" + n + ")"));
+    return add(legendBox, r);
+  }
+  add(legendBox, el("h5", null, "Held by (fill)"));
+  byName(held).forEach(function (a) {
+    var sw = el("span", "sw"); sw.style.background = a < 0 ? D.colours.none : A.colour[a];
+    row(sw, actorName(a), held[a]);
+  });
+  if (Object.keys(pres).length) {
+    add(legendBox, el("h5", null, "Foreign presence (badge)"));
+    byName(pres).forEach(function (a) {
+      var dot = el("span", "dot"); dot.style.background = A.colour[a];
+      row(dot, A.name[a], pres[a]);
+    });
+  }
+  add(legendBox, el("h5", null, "Site kind (shape)"));
+  Object.keys(kinds).map(Number).forEach(function (i) {
+    var g = svg("svg", {width: 14, height: 14, viewBox: "-1 -1 22 22"});
+    g.appendChild(svg("path", {d: K.path[i], fill: "#fff", stroke: "#222", "stroke-width": 1.5}));
+    row(g, K.label[i]);
+  });
+  if (before) {
+    add(legendBox, el("h5", null, "Between the two dates"));
+    row("", "large: changed", nChanged); row("", "faded: unchanged", nShown - nChanged);
+  }
+}
+
+// -- the date on show -------------------------------------------------------------------
+var slider = document.getElementById("garrison-date"), label = document.getElementById("garrison-date-label");
+var title = document.getElementById("garrison-title");
+function show(d) {
+  if (slider) d = Math.max(+slider.min, Math.min(+slider.max, d));
+  cur = statusAt(d);
+  for (var s = 0; s < nS; s++) draw(s, cur);
+  legend(cur);
+  if (slider) {
+    slider.value = d; slider.setAttribute("data-date", iso(d));
+    label.textContent = human(d, 0); title.textContent = "Control of military sites on " + human(d, 0);
+  }
+  if (openSite >= 0 && map.hasLayer(popup)) popup.setContent(popupFor(openSite));
+}
+map.createPane("garrison-presence").style.zIndex = 640;
+map.on("popupclose", function () { openSite = -1; });
+map.attributionControl.setPrefix("Leaflet | country outlines: countryinfo | seats: GeoNames");
+show(V.on);
+
+if (slider) {
+  slider.addEventListener("input", function () { show(+slider.value); });
+  var play = document.getElementById("garrison-play"), timer = null;
+  var step = Math.max(1, Math.round((+slider.max - +slider.min) / 600));
+  var stop = function () { clearInterval(timer); timer = null; play.innerHTML = "&#9654;"; play.title = "play"; };
+  play.addEventListener("click", function () {
+    if (timer) return stop();
+    if (+slider.value >= +slider.max) show(+slider.min);
+    play.innerHTML = "&#10074;&#10074;"; play.title = "pause";
+    timer = setInterval(function () {
+      if (+slider.value >= +slider.max) return stop();
+      show(+slider.value + step);
+    }, 50);
+  });
+}
+window.garrison = {
+  setDate: function (text) { show(Math.round(Date.parse(text) / DAY)); return iso(cur.d); },
+  date: function () { return iso(cur.d); }
+};
+})();
+"""

@@ -2,21 +2,23 @@
 
 folium links Leaflet from CDNs, which an air-gapped analyst network (or CI) cannot
 reach.  We take the same files from an installed package (``folium-offline`` ships
-folium's CDN resources, licence notices included) and inline them; the images
-Leaflet's CSS points at are replaced by inline SVG.
+folium's CDN resources with their licence comments) and inline them; the images
+Leaflet's CSS points at are replaced by inline SVG.  folium's own ``Popup`` builds
+its content with jQuery, which these pages do not carry: garrison's maps build
+their popups themselves (layers/maps.py).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import folium
 from branca.element import Element
+from jinja2 import Template
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-#: folium's popups are built with jQuery
-JQUERY_JS = "https://code.jquery.com/jquery-3.7.1.min.js"
 
 # The layer-control toggle normally loads layers.png; draw a stack of layers instead.
 _LAYERS_SVG = (
@@ -33,6 +35,11 @@ _CSS_FIXES = f"""
 .leaflet-default-icon-path {{ background-image: none; }}
 """
 
+#: anything in a tag or a style sheet that would make the browser fetch from a host
+_REMOTE = re.compile(
+    r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?https?://"""
+    r"""|url\(\s*["']?https?://|@import\s+(?:url\()?\s*["']?https?://""", re.IGNORECASE)
+
 
 @cache
 def resource(url: str) -> str:
@@ -45,6 +52,17 @@ def resource(url: str) -> str:
         raise LookupError(f"no offline copy of {url} in folium-offline") from None
 
 
+class RawHTML(Element):
+    """Text put in the page as it is.  A plain branca ``Element`` is a Jinja template, which
+    would act on any '{{' or '{%' in a data string (and takes seconds to parse megabytes)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
 class OfflineMap(folium.Map):
     """A folium Map whose page carries Leaflet inline and links nothing outside."""
 
@@ -55,16 +73,18 @@ class OfflineMap(folium.Map):
         kwargs.setdefault("tiles", None)
         super().__init__(*args, **kwargs)
         header = self.get_root().header
-        header.add_child(Element(f"<style>{resource(LEAFLET_CSS)}\n{_CSS_FIXES}</style>"), name="leaflet_css")
-        header.add_child(Element(f"<script>{resource(LEAFLET_JS)}</script>"), name="leaflet")
-        header.add_child(Element(f"<script>{resource(JQUERY_JS)}</script>"), name="jquery")
+        header.add_child(RawHTML(f"<style>{resource(LEAFLET_CSS)}\n{_CSS_FIXES}</style>"), name="leaflet_css")
+        header.add_child(RawHTML(f"<script>{resource(LEAFLET_JS)}</script>"), name="leaflet")
+
+
+def remote_references(html: str) -> list[str]:
+    """Every place in a page that would fetch something from a host when it loads."""
+    return [m.group(0) for m in _REMOTE.finditer(html)]
 
 
 def assert_offline(html: str) -> str:
     """Fail loudly if anything in the page would still reach out to the network."""
-    import re
-
-    bad = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)\s*=\s*["']https?://[^"']+""", html)
+    bad = remote_references(html)
     if bad:
         raise RuntimeError(f"page still links remote resources: {bad[:3]}")
     return html

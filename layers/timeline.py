@@ -27,58 +27,85 @@ _INTERVAL_SOURCE_COLUMNS = ["source_url", "source_title", "published", "evidence
 NAT = np.datetime64("NaT", "s")
 
 
-def _ordered(events: pd.DataFrame) -> pd.DataFrame:
-    """Events in the order their claims take effect.
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column, for grouping (equal values, equal codes)."""
+    return pd.factorize(values, sort=False)[0]
 
-    Same-day claims are ordered by confidence, then publication: the best-attested,
-    latest-published claim of a day is the one that holds.
+
+def _order(events: pd.DataFrame) -> np.ndarray:
+    """Row positions of events in the order their claims take effect.
+
+    Same-day claims are ordered by confidence, then publication, then file order:
+    the best-attested, latest-published claim of a day is the one that holds.
+    (lexsort over integer codes keeps this fast for millions of events.)
     """
-    ev = events.assign(_conf=events["confidence"].map(_CONF_RANK).fillna(0).astype("int8"))
-    return ev.sort_values(["site_id", "start", "_conf", "published_date", "id"], kind="stable")
+    conf = events["confidence"].map(_CONF_RANK).fillna(0).to_numpy(dtype="int8")
+    published = events["published_date"].to_numpy().astype("datetime64[s]").astype("int64")
+    return np.lexsort((np.arange(len(events)), published, conf,
+                       events["start"].to_numpy().astype("datetime64[s]").astype("int64"),
+                       _codes(events["site_id"])))
 
 
-def _sources(group_ids: pd.Series, ev: pd.DataFrame) -> pd.DataFrame:
-    """Per interval: every source that supports it (URLs and event ids, '|'-joined)."""
-    g = ev.groupby(group_ids.to_numpy(), sort=False)
-    return pd.DataFrame({
-        "event_ids": g["id"].agg("|".join),
-        "sources": g["source_url"].agg(lambda s: "|".join(dict.fromkeys(s))),
-    })
+def _joined(groups: np.ndarray, values: np.ndarray, unique: bool = False) -> np.ndarray:
+    """'|'-joined values per group (groups sorted ascending, numbered 0..n-1).
+
+    Most groups hold one value, so those are taken as they are; only the rest are
+    joined, slice by slice.
+    """
+    n = int(groups[-1]) + 1 if len(groups) else 0
+    out = np.empty(n, dtype=object)
+    counts = np.bincount(groups, minlength=n)
+    single = counts[groups] == 1
+    out[groups[single]] = values[single]
+    g, v = groups[~single], values[~single].tolist()
+    cuts = (np.flatnonzero(np.diff(g)) + 1).tolist()
+    for lo, hi in zip([0, *cuts], [*cuts, len(g)]) if len(g) else ():
+        chunk = v[lo:hi]
+        out[g[lo]] = "|".join(dict.fromkeys(chunk) if unique else chunk)
+    return out
 
 
 def control_intervals(events: pd.DataFrame) -> pd.DataFrame:
     """One row per stretch of one controller at one site."""
-    ev = _ordered(events[events["kind"] == "control"]).reset_index(drop=True)
+    ev = events[events["kind"] == "control"]
     if ev.empty:
         return _empty_intervals(presence=False)
-    eff = ev[~ev.duplicated(["site_id", "start"], keep="last")].reset_index(drop=True)
-    change = eff["site_id"].ne(eff["site_id"].shift()) | eff["actor_id"].ne(eff["actor_id"].shift())
-    firsts = eff[change].reset_index(drop=True)
-    same_site_next = firsts["site_id"].shift(-1) == firsts["site_id"]
-    sites = pd.Index(np.unique(ev["site_id"].to_numpy().astype(str)))
+    order = _order(ev)
+    site = _codes(ev["site_id"])[order]
+    day = ev["start"].to_numpy().astype("datetime64[s]").astype("int64")[order]
+    actor = _codes(ev["actor_id"])[order]
+    # the last claim of each (site, day) is the one that holds that day
+    last_of_day = np.ones(len(ev), dtype=bool)
+    last_of_day[:-1] = (site[1:] != site[:-1]) | (day[1:] != day[:-1])
+    eff = np.flatnonzero(last_of_day)
+    change = np.ones(len(eff), dtype=bool)
+    change[1:] = (site[eff][1:] != site[eff][:-1]) | (actor[eff][1:] != actor[eff][:-1])
+    firsts = eff[change]
+    fs = site[firsts]
+    same_site_next = np.zeros(len(firsts), dtype=bool)
+    same_site_next[:-1] = fs[1:] == fs[:-1]
     # every claim that names the stretch's controller, from its start to its end, supports it
-    stretch = np.searchsorted(_keys(sites, firsts), _keys(sites, ev), side="right") - 1
-    agree = (stretch >= 0) & (ev["actor_id"].to_numpy() == firsts["actor_id"].to_numpy()[stretch.clip(0)])
-    src = _sources(pd.Series(stretch[agree]), ev[agree])
+    starts_here = np.zeros(len(ev), dtype=np.int64)
+    starts_here[firsts] = 1
+    stretch = np.cumsum(starts_here) - 1
+    agree = (stretch >= 0) & (actor == actor[firsts][stretch.clip(0)])
+    first_rows = ev.iloc[order[firsts]].reset_index(drop=True)
+    nxt_start = np.roll(first_rows["start"].to_numpy(), -1)
+    nxt_prec = np.roll(first_rows["date_precision"].to_numpy(dtype=object), -1)
     out = pd.DataFrame({
-        "site_id": firsts["site_id"],
-        "actor_id": firsts["actor_id"],
-        "valid_from": firsts["start"].to_numpy(),
-        "valid_from_precision": firsts["date_precision"],
-        "valid_to": firsts["start"].shift(-1).where(same_site_next).to_numpy(),
-        "valid_to_precision": firsts["date_precision"].shift(-1).where(same_site_next).fillna(""),
+        "site_id": first_rows["site_id"],
+        "actor_id": first_rows["actor_id"],
+        "valid_from": first_rows["start"].to_numpy(),
+        "valid_from_precision": first_rows["date_precision"],
+        "valid_to": np.where(same_site_next, nxt_start, NAT).astype("datetime64[s]"),
+        "valid_to_precision": np.where(same_site_next, nxt_prec, ""),
     })
     for c in _INTERVAL_SOURCE_COLUMNS:
-        out[c] = firsts[c].to_numpy()
-    out["event_ids"] = src["event_ids"].reindex(range(len(out))).fillna("").to_numpy()
-    out["sources"] = src["sources"].reindex(range(len(out))).fillna("").to_numpy()
+        out[c] = first_rows[c].to_numpy()
+    groups = stretch[agree]
+    out["event_ids"] = _joined(groups, ev["id"].to_numpy(dtype=object)[order][agree])
+    out["sources"] = _joined(groups, ev["source_url"].to_numpy(dtype=object)[order][agree], unique=True)
     return out
-
-
-def _keys(sites: pd.Index, frame: pd.DataFrame) -> np.ndarray:
-    """A sortable integer per (site, day): the site's code in the high bits."""
-    days = frame["start"].to_numpy().astype("datetime64[D]").astype("int64")
-    return sites.get_indexer(frame["site_id"]).astype("int64") * (1 << 32) + (days + (1 << 31))
 
 
 def presence_runs(events: pd.DataFrame) -> pd.DataFrame:
@@ -228,29 +255,48 @@ class Timeline:
         return cls(ds.sites, control_intervals(ev), presence_intervals(ev), ds.actors, ev)
 
     # -- vectorised core -------------------------------------------------------------
-    def controller_matrix(self, on: Sequence[date] | np.ndarray, chunk: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    def controller_matrix(self, on: Sequence[date] | np.ndarray, block: int = 500) -> tuple[np.ndarray, np.ndarray]:
         """(actor ids, codes[site, date]) for every site at every date; -1 = no controller.
 
-        Works through the dates in blocks so that memory stays flat however many
-        answers are asked for.
+        Each interval covers a run of the (sorted) query dates: it is written at the
+        first date it covers and carried forward along the row with a running
+        maximum (interval numbers grow with time within a site), then cut where it
+        ends.  Sites are done in blocks so memory stays flat.
         """
+        days = np.asarray(_as_days(on))
+        order = np.argsort(days, kind="stable")
+        sorted_days = days[order].astype("int64")
         site_codes = pd.Index(self.sites["id"])
-        actors, actor_codes = np.unique(self.control["actor_id"].to_numpy().astype(str), return_inverse=True)
-        tracks = site_codes.get_indexer(self.control["site_id"])
-        lookup = Lookup(tracks, self.control["valid_from"].to_numpy(), self.control["valid_to"].to_numpy())
-        days = _as_days(on)
-        n_sites = len(site_codes)
+        c = self.control
+        actors, actor_codes = np.unique(c["actor_id"].to_numpy().astype(str), return_inverse=True)
+        site = site_codes.get_indexer(c["site_id"])
+        start = c["valid_from"].to_numpy().astype("datetime64[D]").astype("int64")
+        end = c["valid_to"].to_numpy().astype("datetime64[D]")
+        end = np.where(np.isnat(end), np.iinfo("int64").max, end.astype("int64"))
+        keep = site >= 0
+        rank = np.lexsort((start[keep], site[keep]))
+        site, start, end, actor_codes = site[keep][rank], start[keep][rank], end[keep][rank], actor_codes[keep][rank]
+        j0 = np.searchsorted(sorted_days, start, side="left")
+        j1 = np.searchsorted(sorted_days, end, side="left")
+        covers = j0 < j1
+        n_sites, n_days = len(site_codes), len(days)
         dtype = np.int16 if len(actors) < 32_000 else np.int32
-        out = np.empty((n_sites, len(days)), dtype=dtype)
-        site_range = np.arange(n_sites, dtype=np.int64)
-        step = max(1, chunk // max(1, n_sites))
-        for j in range(0, len(days), step):  # a loop over blocks of dates, not sites or events
-            block = days[j:j + step]
-            t = np.repeat(site_range[None, :], len(block), axis=0).ravel()
-            d = np.repeat(block, n_sites)
-            rows = lookup.at(t, d)
-            codes = np.where(rows >= 0, actor_codes[np.clip(rows, 0, None)], -1)
-            out[:, j:j + len(block)] = codes.reshape(len(block), n_sites).T
+        out = np.full((n_sites, n_days), -1, dtype=dtype)
+        col = np.arange(n_days)
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(n_days)
+        for lo in range(0, n_sites, block):  # blocks of sites, each done with whole-array steps
+            hi = min(n_sites, lo + block)
+            sel = covers & (site >= lo) & (site < hi)
+            idx = np.full((hi - lo, n_days + 1), -1, dtype=np.int32 if len(site) < 2**31 else np.int64)
+            iv = np.flatnonzero(sel)
+            idx[site[iv] - lo, j0[iv]] = iv
+            np.maximum.accumulate(idx, axis=1, out=idx)
+            idx = idx[:, :n_days]
+            held = idx >= 0
+            held &= col[None, :] < j1[np.clip(idx, 0, None)]
+            codes = np.where(held, actor_codes[np.clip(idx, 0, None)], -1)
+            out[lo:hi] = codes[:, inverse]
         return actors, out
 
     def status_at(self, on: date | Sequence[date]) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Speed and size benchmarks: ``make bench`` (``python -m benchmarks [NAME ...]``)."""

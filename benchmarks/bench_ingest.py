@@ -1,0 +1,160 @@
+"""News ingestion against the labelled reports in ``benchmarks/ingest_reports/``, and its speed.
+
+Places: a predicted mention is right when its span overlaps a labelled mention of the
+same place id.  Events: right when (site, kind, actor, date at its precision) equals a
+labelled event of the same report; planned, denied and ongoing claims are not
+predictions of fact and are not counted.  Throughput is measured on the reports
+repeated to about 2 MB, each sentence order shuffled so caches cannot remember texts.
+
+    python -m benchmarks ingest
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+REPORTS = Path(__file__).parent / "ingest_reports"
+
+
+@dataclass
+class Score:
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __str__(self) -> str:
+        return (f"precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  "
+                f"({self.tp} right, {self.fp} wrong, {self.fn} missed)")
+
+
+def load_labels(folder: Path = REPORTS) -> tuple[dict[str, str], dict[str, list], dict[str, set]]:
+    """(file -> published, file -> [(start, end, place_id)], file -> {(site, kind, actor, date)})."""
+    with open(folder / "reports.csv", newline="", encoding="utf-8") as fh:
+        published = {r["file"]: r["published"] for r in csv.DictReader(fh)}
+    places: dict[str, list] = defaultdict(list)
+    with open(folder / "places.csv", newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            text = (folder / r["file"]).read_text(encoding="utf-8")
+            hits = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(r['surface'])}(?!\w)", text)]
+            at = hits[int(r["occurrence"]) - 1] if len(hits) >= int(r["occurrence"]) else -1
+            if at < 0:
+                raise ValueError(f"{folder / 'places.csv'}: {r['surface']!r} #{r['occurrence']} not in {r['file']}")
+            places[r["file"]].append((at, at + len(r["surface"]), r["place_id"]))
+    events: dict[str, set] = defaultdict(set)
+    with open(folder / "events.csv", newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            events[r["file"]].add((r["site_id"], r["kind"], r["actor"], r["date"]))
+    return published, places, events
+
+
+def evaluate(folder: Path = REPORTS, verbose: bool = False) -> tuple[Score, Score]:
+    """Place and event scores over every labelled report."""
+    from geo.geoparse import geoparse
+    from layers.ingest import ingester_for
+
+    published, gold_places, gold_events = load_labels(folder)
+    ing = ingester_for(None)
+    ps, es = Score(0, 0, 0), Score(0, 0, 0)
+    for name, pub in published.items():
+        text = (folder / name).read_text(encoding="utf-8")
+        found = [(m.start, m.end, m.place.id) for m in geoparse(text) if m.place is not None]
+        gold = list(gold_places.get(name, []))
+        for s, e, pid in found:
+            hit = next((g for g in gold if g[0] < e and s < g[1] and g[2] == pid), None)
+            if hit:
+                gold.remove(hit)
+                ps.tp += 1
+            else:
+                ps.fp += 1
+                if verbose:
+                    print(f"  place wrong  {name}: {text[s:e]!r} -> {pid}")
+        ps.fn += len(gold)
+        if verbose:
+            for s, e, pid in gold:
+                print(f"  place missed {name}: {text[s:e]!r} ({pid})")
+        props = ing.propose(text, published=date.fromisoformat(pub))
+        predicted = {(p.site_id, p.kind, p.actor, p.date) for p in props}
+        want = gold_events.get(name, set())
+        es.tp += len(predicted & want)
+        es.fp += len(predicted - want)
+        es.fn += len(want - predicted)
+        if verbose:
+            for x in sorted(predicted - want):
+                print(f"  event wrong  {name}: {x}")
+            for x in sorted(want - predicted):
+                print(f"  event missed {name}: {x}")
+    return ps, es
+
+
+def _corpus(folder: Path, target: int) -> list[tuple[str, str]]:
+    """The reports' sentences reshuffled into new reports until about ``target`` characters."""
+    published, _, _ = load_labels(folder)
+    texts = [((folder / n).read_text(encoding="utf-8"), p) for n, p in published.items()]
+    rnd = random.Random(7)
+    out, size = [], 0
+    while size < target:
+        text, pub = rnd.choice(texts)
+        parts = [s.strip() for s in text.replace("\n\n", ". ").split(". ") if s.strip()]
+        rnd.shuffle(parts)
+        doc = ". ".join(parts) + "\n"
+        out.append((doc, pub))
+        size += len(doc.encode("utf-8"))
+    return out
+
+
+def throughput(folder: Path = REPORTS, target: int = 2_000_000) -> tuple[float, float, int]:
+    """(geoparse MB/s, ingest MB/s, bytes) on one core, over one long text and many short ones."""
+    from geo.geoparse import geoparse
+    from layers.ingest import ingester_for
+
+    docs = _corpus(folder, target)
+    big = "\n\n".join(d for d, _ in docs)
+    size = len(big.encode("utf-8"))
+    geoparse(big[:10_000])  # load the lookup table before timing
+    t = time.perf_counter()
+    geoparse(big)
+    geo_rate = size / (time.perf_counter() - t) / 1e6
+    ing = ingester_for(None)
+    t = time.perf_counter()
+    for doc, pub in docs:
+        ing.propose(doc, published=date.fromisoformat(pub))
+    ingest_rate = size / (time.perf_counter() - t) / 1e6
+    return geo_rate, ingest_rate, size
+
+
+def main() -> None:
+    import os
+    import sys
+
+    verbose = bool(os.environ.get("VERBOSE")) or "-v" in sys.argv
+    n = len(load_labels()[0])
+    places, events = evaluate(verbose=verbose)
+    print(f"labelled reports: {n} in {REPORTS.name}/")
+    print(f"places (resolved correctly): {places}")
+    print(f"events (site, kind, actor, date): {events}")
+    geo_rate, ingest_rate, size = throughput()
+    print(f"throughput on {size / 1e6:.1f} MB: geoparse {geo_rate:.2f} MB/s, ingest {ingest_rate:.2f} MB/s (one core)")
+
+
+if __name__ == "__main__":
+    main()

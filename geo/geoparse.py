@@ -1,0 +1,755 @@
+"""Place mentions in running text, with character spans, resolved in the context of the article.
+
+A name is looked up as whole token windows against the gazetteer's strict keys (the
+same ``normalize`` keys the index holds), restricted to the places a conflict report
+can plausibly mean: the curated military sites, regions, countries, every populated
+place in the focus countries and large cities elsewhere.  That table is read once
+from the index and cached beside it, so a text is parsed with dictionary look-ups
+only (no SQL per word).
+
+Each window needs evidence before it becomes a place.  Capitalisation is not enough
+for a common English word ("Hit", "Said", "Camp") or a place far from everything
+else the article names ("Nur" in Iran): those need a kind word ("the town of Hit",
+"Taji base"), a locative preposition ("in Hit"), a known military site, or the
+article's context.  Among several places of one name the winner is the one that
+fits the article: a country or governorate named nearby, proximity to the other
+places, and a kind word beside the name.  ``debug=True`` also returns what was
+skipped and why.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import pickle
+import re
+import sqlite3
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .gazetteer import _BASE, _KIND_WORDS, Gazetteer, _haversine_km
+from .index import CORE, EXACT, row_to_place
+from .names import ARTICLES, GENERIC, core, normalize
+from .place import Place
+
+#: bump when the cached lookup table changes shape or content rules
+_TABLE_VERSION = 4
+#: populated places outside the focus countries need at least this many people to be found
+WORLD_POPULATION = 100_000
+#: the longest name, in tokens, a window may have
+MAX_TOKENS = 8
+#: a place further than this from every other place of the article is "far"
+FAR_KM = 600.0
+
+# -- tokens and sentences ---------------------------------------------------------------------
+_TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’ʼ](?=[^\W_]))*")
+_POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
+#: characters that may separate the words of one name
+_JOINERS = frozenset(" -\u00a0\u2010\u2011\u2013\t\n")
+_SENTENCE_END = re.compile(r"(?:[.!?]+[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[-*•]))")
+#: a period after these is not the end of a sentence
+_ABBREVIATIONS = frozenset(
+    "gen lt col maj brig sgt capt cpt adm cmdr mr mrs ms dr st jan feb mar apr jun jul aug sep sept "
+    "oct nov dec no vs etc u s k a e n w sen rep gov pres prof".split()
+)
+_ARABIC_CHAR = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+#: words that put a place after them ("in Hit", "near Taji")
+LOCATIVE = frozenset(
+    "in at near from to into inside outside around towards toward across via through within "
+    "between outskirts beyond along reach reached entered enter captured seized recaptured retook "
+    "liberated overran left vacated evacuated hit struck".split()
+)
+#: words that introduce a person's name
+PERSON_TITLES = frozenset(
+    "president minister premier general gen lieutenant lt colonel col major maj brigadier brig sergeant "
+    "sgt captain capt admiral adm commander cmdr spokesman spokeswoman spokesperson mr mrs ms dr sheikh "
+    "shaikh sayyid imam mullah ayatollah emir senator sen representative rep ambassador envoy secretary "
+    "chief governor gov mayor prince king queen crown".split()
+)
+#: nouns that make a preceding country name a modifier ("US forces", "Iraq army")
+MODIFIED_NOUNS = frozenset(
+    "forces force troops troop army military soldiers soldier units unit personnel advisers advisors "
+    "adviser advisor trainers marines fighters militants militia militias officials official embassy "
+    "government officers commandos contingent navy jets aircraft warplanes drones planes bases base "
+    "airbase airbases camp camps led backed held controlled based trained allied-backed".split()
+)
+_SPEECH = frozenset("said says told added announced stated claimed confirmed denied reported warned insisted".split())
+_MONTHS_DAYS = frozenset(
+    w.casefold() for w in (*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, "sept")
+)
+#: kind phrases that may follow a name ("Taji base") or precede it ("Camp Taji"); folded keys
+_KIND_AFTER = frozenset(
+    "airbase base camp garison headquarters airport outpost governorate region district city town village "
+    "compound facility complex station".split()
+)
+_KIND_BEFORE = frozenset("camp fort fob cop garison outpost".split())
+_KIND_OF = frozenset(
+    "airbase base camp garison headquarters airport outpost governorate region district city town village "
+    "province compound facility outskirts".split()
+)
+#: words whose key depends on the next word ("al" before a name, "air" before "base")
+_PENDING = ARTICLES | {"air", "military", "head", "command"}
+_SITE_KINDS = frozenset("airbase base camp headquarters airport outpost range port".split())
+_AREA_KINDS = frozenset("country region governorate".split())
+
+
+@dataclass
+class Mention:
+    """One place mention: where it is in the text and what it resolved to (``place`` None if not)."""
+
+    surface: str
+    start: int
+    end: int
+    place: Place | None = None
+    score: float | None = None
+    note: str = ""
+    #: other places the name may mean, best first: (place, score)
+    alternatives: tuple[tuple[Place, float], ...] = ()
+    #: the kind word written beside the name ("airbase", "camp", ...), folded
+    kind_word: str = ""
+    skipped: bool = False
+    key: str = ""
+
+    def to_dict(self) -> dict:
+        p = self.place
+        d = {
+            "surface": self.surface, "start": self.start, "end": self.end,
+            "place": None if p is None else {
+                "id": p.id, "name": p.name, "kind": p.kind, "country": p.country,
+                "lat": p.lat, "lon": p.lon, "score": None if self.score is None else round(self.score, 1),
+            },
+            "note": self.note,
+        }
+        if self.skipped:
+            d["skipped"] = True
+        return d
+
+
+# -- the lookup table ------------------------------------------------------------------------
+@dataclass
+class _Table:
+    keys: dict[str, tuple[tuple[int, int], ...]]  # key -> ((pk, how), ...)
+    prefixes: frozenset[str]  # word prefixes of keys
+    places: dict[int, tuple]  # pk -> (id, kind, country, admin1, lat, lon, prominence, source, population)
+    common: frozenset[str]  # key words that are ordinary lowercase English words
+    codes: frozenset[str]  # keys that are only codes (ISO, ICAO, IATA): "iq", "orbi"
+    admin1_of_region: dict[str, tuple[str, str]]  # region place id -> (country, geonames admin1 code)
+
+
+def _index_file(con: sqlite3.Connection) -> Path | None:
+    for _, name, file in con.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+def _build_table(g: Gazetteer) -> _Table:
+    con = g._con
+    focus = sorted(g.focus)
+    where = (f"(p.country IN ({','.join('?' * len(focus))}) OR p.source='curated' "
+             "OR p.kind IN ('country','region','governorate') OR p.population>=?)")
+    args = [*focus, WORLD_POPULATION]
+    places: dict[int, tuple] = {}
+    code_keys: set[str] = set()
+    name_keys: set[str] = set()
+    for r in con.execute(f"SELECT * FROM places p WHERE {where}", args):
+        places[r["pk"]] = (r["id"], r["kind"], r["country"], r["admin1"] or "", r["lat"], r["lon"],
+                           r["prominence"], r["source"], r["population"] or 0)
+        # codes (IQ, ORAA, BGW) are aliases but not names people write in prose
+        for a in (r["name"], *(r["aliases"] or "").split("|")):
+            if 2 <= len(a) <= 4 and a.isupper() and a.isalpha():
+                code_keys.add(normalize(a))
+            elif a:
+                k = normalize(a)
+                name_keys.add(k)
+                name_keys.add(core(k))
+    keys: dict[str, list[tuple[int, int]]] = {}
+    for key, pk, how in con.execute(
+            f"SELECT n.key, n.pk, n.how FROM names n JOIN places p ON p.pk=n.pk WHERE n.how<2 AND {where}", args):
+        if len(key) < 2 or key.isdigit():
+            continue
+        keys.setdefault(key, []).append((pk, how))
+    prefixes: set[str] = set()
+    for key in keys:
+        words = key.split()
+        for i in range(1, len(words)):
+            prefixes.add(" ".join(words[:i]))
+    common = _common_words({w for k in keys for w in k.split()})
+    codes = frozenset(code_keys - name_keys)
+    from . import sources
+
+    admin1 = {r["id"]: (r["country"], r["geonames_admin1"]) for r in sources.region_rows() if r["geonames_admin1"]}
+    return _Table({k: tuple(v) for k, v in keys.items()}, frozenset(prefixes), places, common, codes, admin1)
+
+
+def _common_words(words: set[str]) -> frozenset[str]:
+    """The words among ``words`` that English writes in lower case (a dictionary's common words)."""
+    from english_words import get_english_words_set
+
+    lower = {w for w in get_english_words_set(["web2"]) if w.islower()}
+    lower |= _MONTHS_DAYS
+    return frozenset(w for w in words if w in lower)
+
+
+_TABLES: dict[int, _Table] = {}
+
+
+def _table(g: Gazetteer) -> _Table:
+    """The lookup table for a gazetteer, from the pickle cached beside its index when fresh."""
+    t = _TABLES.get(id(g))
+    if t is not None:
+        return t
+    path = _index_file(g._con)
+    cache = path.with_name(f"{path.stem}.geoparse-v{_TABLE_VERSION}.pickle") if path else None
+    if cache is not None and cache.exists():
+        try:
+            with open(cache, "rb") as fh:
+                t = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            t = None
+    if t is None:
+        t = _build_table(g)
+        if cache is not None:
+            for old in cache.parent.glob("*.geoparse-v*.pickle"):
+                old.unlink(missing_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            try:
+                with open(tmp, "wb") as fh:
+                    pickle.dump(t, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                tmp.replace(cache)
+            except OSError:  # a read-only cache folder only costs the rebuild next time
+                tmp.unlink(missing_ok=True)
+    _TABLES[id(g)] = t
+    return t
+
+
+# -- tokenising ----------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Tok:
+    start: int
+    end: int  # end of the word without a possessive 's
+    text: str
+    key: str  # normalize() of the word
+    cap: bool  # starts with an upper-case letter (or is Arabic script / a code like K-1)
+    upper: bool  # all upper case, two letters or more
+    initial: bool  # first word of its sentence
+    possessive: bool
+    sentence: int
+
+
+_TOKEN_KEYS: dict[str, str] = {}
+
+
+def _token_key(word: str) -> str:
+    k = _TOKEN_KEYS.get(word)
+    if k is None:
+        k = normalize(word)
+        if len(_TOKEN_KEYS) < 200_000:
+            _TOKEN_KEYS[word] = k
+    return k
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split at . ! ? before a space (not after an abbreviation)
+    and at blank lines."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        cut = m.start()
+        if text[cut:cut + 1] == ".":
+            word = re.search(r"([A-Za-z]+)\.?$", text[max(start, cut - 12):cut + 1])
+            if word and word.group(1).casefold() in _ABBREVIATIONS:
+                continue
+        end = m.end()
+        if text[start:cut].strip():
+            spans.append((start, end))
+            start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _tokens(text: str, sentences: list[tuple[int, int]]) -> list[_Tok]:
+    out: list[_Tok] = []
+    starts = [s for s, _ in sentences]
+    sent, next_start = -1, 0
+    for m in _TOKEN.finditer(text):
+        s, word = m.start(), m.group()
+        initial = False
+        if s >= next_start:
+            sent = bisect_right(starts, s) - 1
+            next_start = sentences[sent + 1][0] if sent + 1 < len(sentences) else len(text) + 1
+            initial = True
+        possessive = bool(_POSSESSIVE.search(word)) and len(word) > 3
+        if possessive:
+            word = word[:-2]
+        c = word[0]
+        cap = c.isupper() or c.isdigit() or bool(_ARABIC_CHAR.match(c))
+        upper = len(word) >= 2 and word.isupper()
+        out.append(_Tok(s, s + len(word), word, _token_key(word), cap, upper, initial, possessive, sent))
+    return out
+
+
+def _title_case_sentences(tokens: list[_Tok]) -> set[int]:
+    """Sentences written in Title Case or capitals (headlines), where capitals prove nothing."""
+    words: dict[int, list[int]] = {}
+    for t in tokens:
+        if len(t.text) > 3 and t.text.isalpha():
+            c = words.setdefault(t.sentence, [0, 0])
+            c[0] += 1
+            c[1] += t.cap
+    return {s for s, (n, caps) in words.items() if n >= 3 and caps / n >= 0.7}
+
+
+# -- finding windows --------------------------------------------------------------------------
+@dataclass
+class _Window:
+    i: int  # first token of the name
+    j: int  # last token of the name (inclusive)
+    key: str
+    hits: tuple[tuple[int, int], ...]
+    kind_word: str = ""
+    lo: int = 0  # first token of the surface (with a kind word before the name)
+    hi: int = 0  # last token of the surface (with a kind word after it)
+
+
+def _joined(text: str, a: _Tok, b: _Tok) -> bool:
+    """Whether two neighbouring tokens may belong to one name (only spaces or hyphens between)."""
+    gap = text[a.end:b.start] if not a.possessive else "'s"
+    return len(gap) <= 3 and all(ch in _JOINERS for ch in gap) and gap.count("\n") <= 1
+
+
+def _window_keys(toks: list[_Tok]) -> str:
+    """The strict key of consecutive tokens, folding as ``normalize`` does for the whole name."""
+    words: list[str] = []
+    for t in toks:
+        words.extend(t.key.split())
+    n = len(words)
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w in ARTICLES and i + 1 < n:
+            continue
+        if out and out[-1] == "air" and w in ("base", "field", "station", "strip"):
+            out[-1] = "airbase"
+            continue
+        if out and w.isdigit() and len(out[-1]) == 1 and out[-1].isalpha():
+            out[-1] += w
+            continue
+        out.append(w)
+    return " ".join(out)
+
+
+def _find_windows(text: str, tokens: list[_Tok], table: _Table) -> Iterator[_Window]:
+    """Leftmost-longest name windows that are keys of the table."""
+    keys, prefixes = table.keys, table.prefixes
+    n, i = len(tokens), 0
+    while i < n:
+        t = tokens[i]
+        lead_article = t.key in ARTICLES and i + 1 < n and tokens[i + 1].cap and _joined(text, t, tokens[i + 1])
+        if not (t.cap or lead_article) or t.key in ARTICLES and not lead_article:
+            i += 1
+            continue
+        best: _Window | None = None
+        j = i
+        while j < n and j - i < MAX_TOKENS:
+            if j > i and not _joined(text, tokens[j - 1], tokens[j]):
+                break
+            key = _window_keys(tokens[i:j + 1])
+            if key in keys and not (j == i and lead_article):
+                best = _Window(i, j, key, keys[key])
+            if tokens[j].possessive or (key not in prefixes and tokens[j].key not in _PENDING):
+                break
+            j += 1
+        if best is None:
+            # a name followed by its kind word ("Taji base"): look its core up
+            j = i
+            while j + 1 < n and j - i < MAX_TOKENS and _joined(text, tokens[j], tokens[j + 1]) \
+                    and not tokens[j].possessive:
+                j += 1
+                key = _window_keys(tokens[i:j + 1])
+                c = core(key)
+                if c != key and c in keys and key.split()[-1] in GENERIC:
+                    best = _Window(i, j, c, keys[c], kind_word=key.split()[-1])
+                    break
+                if key not in prefixes and core(key) not in prefixes:
+                    break
+        if best is None:
+            i += 1
+            continue
+        best.lo, best.hi = best.i, best.j
+        yield best
+        i = best.j + 1
+
+
+# -- evidence -----------------------------------------------------------------------------------
+def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
+    """A kind word written beside the name, folded: "Camp X", "X air base", "the town of X"."""
+    if w.kind_word:
+        return w.kind_word
+    inner = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k in GENERIC]
+    if inner:
+        return inner[-1]
+    j = w.j + 1
+    if j < len(tokens) and _joined(text, tokens[w.j], tokens[j]) and not tokens[w.j].possessive:
+        k = _window_keys(tokens[j:j + 2]).split()
+        if k and k[0] in _KIND_AFTER:
+            w.hi = j + (1 if k[0] == "airbase" and len(tokens[j].key.split()) == 1 and j + 1 < len(tokens)
+                        and tokens[j + 1].key in ("base", "field", "station", "strip") else 0)
+            return k[0]
+        if k and k[0] == "province":
+            w.hi = j
+            return "governorate"
+    if w.i >= 1 and tokens[w.i - 1].key in _KIND_BEFORE and _joined(text, tokens[w.i - 1], tokens[w.i]):
+        w.lo = w.i - 1
+        return normalize(tokens[w.i - 1].text)
+    if w.i >= 2 and tokens[w.i - 1].key in ("of", "at", "in"):
+        k = _window_keys(tokens[max(0, w.i - 3):w.i - 1]).split()
+        if k and (k[-1] in _KIND_OF or k[-1] == "province"):
+            return "governorate" if k[-1] == "province" else k[-1]
+    return ""
+
+
+def _attributive(text: str, tokens: list[_Tok], w: _Window) -> bool:
+    """A name used as a modifier of forces or an actor: "US forces", "US-led", "IS-held"."""
+    j = w.hi + 1
+    if j >= len(tokens) or tokens[w.hi].possessive:
+        return False
+    gap = text[tokens[w.hi].end:tokens[j].start]
+    nxt = tokens[j].text.casefold()
+    if gap == "-" and nxt in MODIFIED_NOUNS:
+        return True
+    return gap.strip() == "" and nxt in MODIFIED_NOUNS
+
+
+def _person(tokens: list[_Tok], w: _Window, text: str) -> bool:
+    """A name inside a person's name: after a title ("General Hassan"), or before a surname."""
+    if w.i >= 1:
+        prev = tokens[w.i - 1]
+        if prev.key in PERSON_TITLES and prev.cap and _gap_ok(text, prev, tokens[w.i]):
+            return True
+    return False
+
+
+def _gap_ok(text: str, a: _Tok, b: _Tok) -> bool:
+    gap = text[a.end:b.start]
+    return len(gap) <= 2 and gap.strip(". ") == ""
+
+
+def _longer_name(text: str, tokens: list[_Tok], w: _Window) -> bool:
+    """The window is part of a longer capitalised name ("Hassan Nasrallah", "Green Zone")."""
+    if w.lo >= 1:
+        b = tokens[w.lo - 1]
+        if (b.cap and _joined(text, b, tokens[w.lo]) and not b.possessive and b.key not in ARTICLES
+                and not (b.initial and b.text.casefold() in _COMMON_STARTS)):
+            return True
+    after = w.hi + 1
+    if after < len(tokens) and not tokens[w.hi].possessive:
+        a = tokens[after]
+        if a.cap and _joined(text, tokens[w.hi], a) and a.key not in GENERIC and a.key not in _KIND_AFTER:
+            return True
+    return False
+
+
+#: capitalised words that begin sentences without being part of a name
+_COMMON_STARTS = frozenset("the a an in at on by from near after before when while as during".split())
+
+
+# -- resolving -----------------------------------------------------------------------------------
+class _Doc:
+    """What the article says about where it is: countries and governorates named, anchor places."""
+
+    def __init__(self) -> None:
+        self.countries: dict[str, int] = {}  # country code -> sentence count
+        self.country_sentences: dict[int, set[str]] = {}
+        self.admin_sentences: dict[int, set[tuple[str, str]]] = {}
+        self.anchors: list[tuple[float, float, int]] = []  # lat, lon, mention index
+
+
+def _base_scores(table: _Table, focus: frozenset[str], w: _Window, kind: str) -> list[tuple[float, int, str]]:
+    """(score, pk, why) of each candidate before context: the gazetteer's own weights."""
+    hinted = set().union(*(_KIND_WORDS.get(k, set()) for k in ([kind] if kind else [])))
+    out = []
+    for pk, how in w.hits:
+        pid, pkind, country, _a, _lat, _lon, prom, source, _pop = table.places[pk]
+        level = how if not w.kind_word else max(how, CORE)
+        score, why = _BASE[level] + prom, ["exact name" if level == EXACT else "name without its kind word"]
+        if source == "curated":
+            why.append("curated military site")
+        if country in focus:
+            score += 1.5
+        if hinted:
+            if pkind in hinted:
+                score += 4
+                why.append(f"kind word {kind!r} fits")
+            else:
+                score -= 4
+        out.append((score, pk, "; ".join(why)))
+    return out
+
+
+def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = None) -> list[Mention]:
+    """Every place mention in ``text``, in order, each resolved in the article's context.
+
+    With ``debug`` the result also holds the candidates that were skipped (``skipped``
+    true, ``place`` None) with the reason in ``note``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"geoparse needs text (str), got {type(text).__name__}")
+    if gazetteer is None:
+        from . import default
+
+        gazetteer = default()
+    table = _table(gazetteer)
+    sentences = sentence_spans(text)
+    tokens = _tokens(text, sentences)
+    headline = _title_case_sentences(tokens)
+    focus = gazetteer.focus
+    found: list[tuple[_Window, str, list[tuple[float, int, str]]]] = []
+    skipped: list[Mention] = []
+
+    for w in _find_windows(text, tokens, table):
+        kind = _kind_context(text, tokens, w)
+        cands = _base_scores(table, focus, w, kind)
+        found.append((w, kind, cands))
+
+    # first pass: what is certain on its own sets the article's context
+    doc = _Doc()
+    verdicts: list[str | None] = []
+    for idx, (w, kind, cands) in enumerate(found):
+        verdict = _screen(text, tokens, table, w, cands, headline)
+        verdicts.append(verdict)
+        if verdict is None:
+            best = max(cands)
+            p = table.places[best[1]]
+            if _strong(table, w, kind, cands, best):
+                _note_context(doc, tokens[w.i].sentence, p, idx, table)
+    if not doc.countries:
+        for c in focus:
+            doc.countries[c] = 0
+
+    for idx, (w, kind, cands) in enumerate(found):
+        if verdicts[idx] is None:
+            verdicts[idx] = _context_screen(table, w, kind, cands, doc, idx, text, tokens, headline)
+    # one sense per article: a name accepted once is that place wherever it recurs
+    accepted: dict[str, int] = {}
+    for idx, (w, kind, cands) in enumerate(found):
+        if verdicts[idx] is None:
+            accepted.setdefault(w.key, _rank(table, w, kind, cands, doc, idx, tokens[w.i].sentence)[0][1])
+
+    mentions: list[Mention] = []
+    for idx, (w, kind, cands) in enumerate(found):
+        surface_start, surface_end = tokens[w.lo].start, tokens[w.hi].end
+        surface = text[surface_start:surface_end]
+        verdict = verdicts[idx]
+        again = verdict is not None and verdict.startswith("a common word") and w.key in accepted
+        if verdict is not None and not again:
+            if debug:
+                skipped.append(Mention(surface, surface_start, surface_end, note=f"skipped: {verdict}",
+                                       skipped=True, key=w.key, kind_word=kind))
+            continue
+        ranked = _rank(table, w, kind, cands, doc, idx, tokens[w.i].sentence)
+        if again:
+            ranked = [c for c in ranked if c[1] == accepted[w.key]] + [c for c in ranked if c[1] != accepted[w.key]]
+        score, pk, why = ranked[0]
+        if again:
+            why += "; the same name is this place elsewhere in the article"
+        place = _place(gazetteer, table, pk)
+        alts = tuple((_place(gazetteer, table, p2), s2) for s2, p2, _ in ranked[1:4])
+        mentions.append(Mention(surface, surface_start, surface_end, place, score, why, alts, kind, key=w.key))
+    mentions.extend(_unknown_sites(text, tokens, mentions, table))
+    if debug:
+        mentions.extend(skipped)
+    mentions.sort(key=lambda m: (m.start, m.skipped))
+    return mentions
+
+
+def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, headline: set[int]) -> str | None:
+    """Why a window is not a place mention (None when nothing speaks against it yet)."""
+    first = tokens[w.i]
+    words = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k not in ARTICLES]
+    if all(k in _MONTHS_DAYS for k in words):
+        return "a month or day name"
+    best = max(cands)
+    bp = table.places[best[1]]
+    is_code = w.key in table.codes
+    if is_code and not any(table.places[pk][7] == "curated" for pk, how in w.hits if how == EXACT):
+        if not (first.upper and _prep_before(tokens, w)):
+            return "a country or airport code, not written as a place"
+    if _attributive(text, tokens, w) and (bp[1] in _AREA_KINDS or first.upper):
+        return "names an actor (used as a modifier, e.g. 'US forces')"
+    if _person(tokens, w, text):
+        return "part of a person's name (after a title)"
+    if w.hi + 1 < len(tokens) and tokens[w.hi + 1].key in _SPEECH and not tokens[w.hi].possessive \
+            and (bp[1] in _SITE_KINDS or bp[6] < 2.5) and not _prep_before(tokens, w) \
+            and not any(k in GENERIC for k in w.key.split()):
+        return "a speaker, not a place ('X said')"
+    if first.upper and len(first.text) <= 3 and w.i == w.j and bp[7] != "curated" \
+            and not (w.i >= 1 and tokens[w.i - 1].key == "the"):
+        return "a short capitalised abbreviation, not written as a place ('the US' would be)"
+    if first.sentence not in headline and _longer_name(text, tokens, w) and bp[6] < 2.5 and w.lo == w.i and w.hi == w.j and bp[7] != "curated":
+        return "part of a longer name"
+    return None
+
+
+def _prep_before(tokens: list[_Tok], w: _Window) -> bool:
+    k = w.lo - 1
+    while k >= 0 and tokens[k].key in ARTICLES | {"the"}:
+        k -= 1
+    if k < 0:
+        return False
+    key = tokens[k].text.casefold()
+    return key in LOCATIVE or (key == "of" and k >= 1 and tokens[k - 1].text.casefold() in (
+        "north", "south", "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirts",
+        "west", "city", "town", "village", "province", "governorate", "district", "fall", "control"))
+
+
+def _common(table: _Table, w: _Window, tokens: list[_Tok]) -> bool:
+    words = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k not in ARTICLES and k not in GENERIC]
+    return bool(words) and all(k in table.common for k in words)
+
+
+def _strong(table: _Table, w: _Window, kind: str, cands, best) -> bool:
+    """A mention certain enough to set the article's context on its own."""
+    p = table.places[best[1]]
+    if len(cands) > 1 and sorted(cands)[-2][0] > best[0] - 3:
+        return False
+    if table.common.issuperset(w.key.split()):
+        return False
+    return p[1] in _AREA_KINDS or p[7] == "curated" or p[8] >= 100_000 or w.j > w.i or bool(kind)
+
+
+def _note_context(doc: _Doc, sentence: int, p: tuple, idx: int, table: _Table) -> None:
+    pid, kind, country = p[0], p[1], p[2]
+    doc.countries[country] = doc.countries.get(country, 0) + 1
+    if kind == "country":
+        doc.country_sentences.setdefault(sentence, set()).add(country)
+    elif kind == "governorate" and pid in table.admin1_of_region:
+        doc.admin_sentences.setdefault(sentence, set()).add(table.admin1_of_region[pid])
+    if kind != "country":
+        doc.anchors.append((p[4], p[5], idx))
+
+
+def _near_km(doc: _Doc, lat: float, lon: float, idx: int) -> float:
+    best = math.inf
+    for a_lat, a_lon, a_idx in doc.anchors:
+        if a_idx != idx:
+            best = min(best, _haversine_km(lat, lon, a_lat, a_lon))
+    return best
+
+
+def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, text: str,
+                    tokens: list[_Tok], headline: set[int]) -> str | None:
+    """Evidence a weak window needs: common words and far-away places must earn their place."""
+    first = tokens[w.i]
+    cap = first.cap and not first.initial and first.sentence not in headline
+    prep = _prep_before(tokens, w)
+    curated = any(table.places[pk][7] == "curated" for pk, how in w.hits)
+    ranked = _rank(table, w, kind, cands, doc, idx, first.sentence)
+    p = table.places[ranked[0][1]]
+    in_context = p[2] in doc.countries or _near_km(doc, p[4], p[5], idx) <= FAR_KM
+    if _common(table, w, tokens):
+        if kind or (curated and w.j > w.i):
+            return None
+        if curated and p[7] == "curated" and cap:
+            return None
+        if cap and (prep or (w.j > w.i)) and (in_context or prep):
+            return None
+        if cap and in_context and p[1] in _AREA_KINDS:
+            return None
+        why = "a common word" + (" at the start of a sentence" if first.initial else
+                                 " in a headline" if first.sentence in headline else "")
+        return f"{why} with no kind word, locative preposition or known site beside it"
+    if p[1] == "country" or in_context or kind or prep or p[7] == "curated":
+        return None
+    return f"{p[0]} ({p[2]}) is far from the article's other places and nothing marks it as a place"
+
+
+def _rank(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sentence: int):
+    """Candidates with the article's context added, best first."""
+    named_countries = doc.country_sentences.get(sentence, set()) | doc.country_sentences.get(sentence - 1, set())
+    named_admins = doc.admin_sentences.get(sentence, set()) | doc.admin_sentences.get(sentence - 1, set())
+    out = []
+    bare_towns = [(table.places[pk], pk) for pk, how in w.hits
+                  if how == EXACT and table.places[pk][1] in ("city", "town")]
+    for score, pk, why in cands:
+        pid, pkind, country, admin1, lat, lon, _prom, source, _pop = table.places[pk]
+        reasons = [why]
+        if country in named_countries:
+            score += 8
+            reasons.append(f"{country} named nearby")
+        elif doc.countries.get(country):
+            score += 3
+            reasons.append(f"article is about {country}")
+        if named_admins and pkind not in _AREA_KINDS:
+            if any(country == c and (admin1 == code or _admin_name_matches(table, admin1, c, code))
+                   for c, code in named_admins):
+                score += 6
+                reasons.append("its governorate named nearby")
+        d = _near_km(doc, lat, lon, idx)
+        if d < math.inf:
+            score += 5 * math.exp(-d / 150)
+            if d < 150:
+                reasons.append(f"{d:.0f} km from other places in the article")
+        if source == "curated" and not kind:
+            # "Manbij" alone is the town; the outpost needs its kind word
+            for tp, tpk in bare_towns:
+                if tpk != pk and _haversine_km(lat, lon, tp[4], tp[5]) < 50:
+                    score -= 12
+                    break
+        out.append((score, pk, "; ".join(reasons)))
+    out.sort(key=lambda c: (-c[0], -table.places[c[1]][8], table.places[c[1]][0]))
+    return out
+
+
+def _admin_name_matches(table: _Table, admin1: str, country: str, code: str) -> bool:
+    """Curated sites store the governorate's name ("Anbar"); GeoNames stores its code ("01")."""
+    if not admin1 or admin1.isdigit():
+        return False
+    for rid, (c, cd) in table.admin1_of_region.items():
+        if c == country and cd == code:
+            return normalize(admin1) in rid or core(normalize(admin1)) in _region_keys(table, rid)
+    return False
+
+
+_REGION_KEYS: dict[str, set[str]] = {}
+
+
+def _region_keys(table: _Table, rid: str) -> set[str]:
+    if rid not in _REGION_KEYS:
+        pks = [pk for pk, p in table.places.items() if p[0] == rid]
+        _REGION_KEYS[rid] = {core(k) for k, hits in table.keys.items() if any(pk in pks for pk, _ in hits)}
+    return _REGION_KEYS[rid]
+
+
+_PLACES: dict[tuple[int, int], Place] = {}
+
+
+def _place(g: Gazetteer, table: _Table, pk: int) -> Place:
+    p = _PLACES.get((id(g), pk))
+    if p is None:
+        row = g._con.execute("SELECT * FROM places WHERE pk=?", (pk,)).fetchone()
+        p = row_to_place(row)
+        _PLACES[(id(g), pk)] = p
+    return p
+
+
+_UNKNOWN_SITE = re.compile(
+    r"\b(?:Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
+    r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?:Air Base|Airbase|Air Field|Airfield|Military Airport|Base)\b"
+)
+
+
+def _unknown_sites(text: str, tokens: list[_Tok], mentions: list[Mention], table: _Table) -> Iterable[Mention]:
+    """Names of military sites written as such ("Camp Lemonnier") that the gazetteer lacks."""
+    taken = [(m.start, m.end) for m in mentions]
+    for m in _UNKNOWN_SITE.finditer(text):
+        s, e = m.span()
+        name = (m.group(1) or m.group(2) or "").strip()
+        first = name.split()[0] if name else ""
+        if not name or any(a < e and s < b for a, b in taken):
+            continue
+        if normalize(first) in table.common or first.casefold() in _COMMON_STARTS or first.endswith(("i", "ian", "ish")):
+            continue  # "the Iraqi air base", "The base": not a name
+        yield Mention(text[s:e], s, e, None, None, "a military site the gazetteer does not know", kind_word="base")

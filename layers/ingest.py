@@ -1,0 +1,1107 @@
+"""News ingestion: read a report, propose dated and sourced control and presence events.
+
+A report is read sentence by sentence.  Only sentences with a verb or noun of change
+(take control, hand over, withdraw, capture, deploy, remain ...) are analysed: for each
+such trigger the analysis finds who gains or leaves (the nearest actor before it in its
+clause, or the agent of a passive, "by X" / "to X" / "from X"), which site (the places
+named after it, the subject of a passive, or "the base" / "both sites" referring back),
+and when (a date in the sentence, else the one the story is at, else the publication
+date).  Negated, denied, planned and ongoing changes are not facts of the date: they are
+kept apart with their status and never queued.
+
+``propose(text, published=...)`` is the library entry point; ``propose_files`` runs it
+over many files with a progress bar; ``run_cli`` is ``garrison ingest``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from geo.geoparse import Mention, geoparse, sentence_spans
+
+from .cli import UsageError
+from .lexicon import STATE_ACTORS, ActorMention, Lexicon, resolve_actor
+
+#: the largest report read (bytes); larger input is refused with a clear error
+MAX_BYTES = 64 * 1024 * 1024
+#: what the site of an event may be: military sites, and towns for control of a town
+SITE_KINDS = frozenset("airbase base camp headquarters airport outpost range port city town".split())
+_MILITARY = frozenset("airbase base camp headquarters airport outpost range port".split())
+STATUSES = ("reported", "planned", "denied", "ongoing")
+
+
+class InputError(UsageError, ValueError):
+    """A report that cannot be read: names the file and what is wrong with it."""
+
+
+# -- reading -------------------------------------------------------------------------------------
+def read_text(path: str | Path, *, warn=None) -> str:
+    """The text of a report file ('-' is standard input).
+
+    UTF-8 (with or without a byte-order mark) is expected; other bytes are decoded as
+    Windows-1252 and ``warn`` (default: stderr) is told so.  Empty, binary and oversized
+    files are refused with an ``InputError`` that names the file.
+    """
+    name = str(path)
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name = "standard input"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise InputError(f"{name}: file not found")
+        if p.is_dir():
+            raise InputError(f"{name}: is a folder, not a text file")
+        try:
+            size = p.stat().st_size
+            if size > MAX_BYTES:
+                raise InputError(f"{name}: {size / 1e6:.0f} MB is more than the {MAX_BYTES / 1e6:.0f} MB "
+                                 "a report may have; split it")
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: more than {MAX_BYTES / 1e6:.0f} MB; split it")
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty")
+    head = data[:8192]
+    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+        raise InputError(f"{name}: looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        text = data.decode("cp1252", errors="replace")
+        (warn or _stderr)(f"{name}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                          "read as Windows-1252")
+    return text
+
+
+def _stderr(msg: str) -> None:
+    print(f"garrison: {msg}", file=sys.stderr)
+
+
+# -- dates ------------------------------------------------------------------------------------------
+_MONTHS = {m.casefold(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.casefold(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_DAYS = {d.casefold(): i for i, d in enumerate(calendar.day_name)}
+_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_MON = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:" + "|".join(_DAYS) + r")"
+_N = r"(?:\d{1,2}|" + "|".join(_NUMBERS) + r"|a)"
+
+_DATE = re.compile(
+    r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)"
+    rf"|(?P<dmy>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+\d{{4}}\b)"
+    rf"|(?P<mdy>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)"
+    rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?![\w.]))"
+    rf"|(?P<md>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}}))"
+    rf"|(?P<my>\b(?:(?:early|mid|late|end\s+of)[\s-]+)?{_MON},?\s+\d{{4}}\b)"
+    r"|(?P<year>\b(?:in|since|during|from|until|early|late|mid|of|by|throughout)[\s-]+(?:19|20)\d{2}\b(?![-/]\d))"
+    rf"|(?P<weekday>\b(?:(?:on|last|this|past|late\s+on|early\s+on|late|early)\s+)?{_DAY}(?P<wdposs>['’]s)?"
+    r"(?:\s+(?:morning|afternoon|evening|night))?\b)"
+    r"|(?P<yesterday>\byesterday\b|\blast\s+night\b)"
+    r"|(?P<today>\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b)"
+    r"|(?P<lastweek>\b(?:last|past|previous)\s+week(?P<lwposs>['’]s)?\b|\bearlier\s+this\s+week\b|\bthis\s+week\b)"
+    r"|(?P<thismonth>\b(?:earlier|this|late|early)\s+(?:this\s+)?month\b)"
+    r"|(?P<lastmonth>\b(?:last|past|previous)\s+month\b)"
+    r"|(?P<thisyear>\b(?:earlier\s+)?this\s+year\b)"
+    r"|(?P<lastyear>\blast\s+year\b)"
+    rf"|(?P<ago>\b{_N}\s+(?:day|days|week|weeks)\s+ago\b)"
+    r"|(?P<daybefore>\b(?:the\s+day\s+before|a\s+day\s+earlier|the\s+previous\s+day|a\s+day\s+before)\b)"
+    r"|(?P<inherit>\b(?:overnight|the\s+same\s+day|hours\s+later|later\s+that\s+day|that\s+day|at\s+the\s+time)\b)"
+    r"|(?P<future>\b(?:next\s+(?:week|month|year|spring|summer|autumn|fall|winter)|tomorrow|"
+    r"in\s+the\s+coming\s+(?:days|weeks|months)|later\s+this\s+(?:week|month|year)|within\s+(?:days|weeks)|"
+    rf"by\s+(?:the\s+end\s+of\s+)?(?:{_MON}|next|this|the\s+end)|soon)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    """A date written in the text; ``value`` None when it cannot be resolved (and ``note`` says why)."""
+
+    start: int
+    end: int
+    surface: str
+    value: date | None
+    precision: str | None
+    note: str = ""
+    future: bool = False
+    #: "last week's attack": names the date of something else
+    modifier: bool = False
+    #: "the same day", "overnight": the story's current date
+    inherit: bool = False
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _to_int(word: str) -> int:
+    word = word.casefold()
+    return 1 if word == "a" else _NUMBERS.get(word, int(word) if word.isdigit() else 0)
+
+
+def find_dates(text: str, start: int, end: int, published: date | None) -> list[DateExpr]:
+    """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones)."""
+    out = []
+    for m in _DATE.finditer(text, start, end):
+        kind = m.lastgroup if m.lastgroup not in ("wdposs", "lwposs") else None
+        kind = next(k for k in ("iso", "dmy", "mdy", "dm", "md", "my", "year", "weekday", "yesterday", "today",
+                                "lastweek", "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore",
+                                "inherit", "future") if m.group(k)) if kind is None or not m.group(kind) else kind
+        out.append(_resolve_date(kind, m, published))
+    return out
+
+
+def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
+    s, e, surface = m.start(), m.end(), m.group()
+    low = surface.casefold()
+
+    def made(value, precision, note="", **kw) -> DateExpr:
+        return DateExpr(s, e, surface, value, precision, note, **kw)
+
+    def needs_pub() -> DateExpr:
+        return made(None, None, f"relative date {surface!r} not resolved: no publication date (--published)")
+
+    if kind == "future":
+        return made(None, None, "in the future", future=True)
+    if kind == "inherit":
+        return made(None, None, inherit=True)
+    try:
+        if kind == "iso":
+            y, mo, d = (int(x) for x in surface.split("-"))
+            return made(date(y, mo, d), "day")
+        if kind in ("dmy", "mdy", "dm", "md"):
+            nums = [int(x) for x in re.findall(r"\d+", surface)]
+            month = _MONTHS[re.search(_MON, surface, re.IGNORECASE).group().rstrip(".").casefold()]
+            day = nums[0]
+            if kind in ("dmy", "mdy"):
+                return made(date(nums[1], month, day), "day")
+            if pub is None:
+                return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
+            value = date(pub.year, month, day)
+            if value > pub:  # "on 30 December" read in January: last year
+                value = date(pub.year - 1, month, day)
+            return made(value, "day")
+        if kind == "my":
+            month = _MONTHS[re.search(_MON, surface, re.IGNORECASE).group().rstrip(".").casefold()]
+            return made(date(int(re.search(r"\d{4}", surface).group()), month, 1), "month")
+        if kind == "year":
+            return made(date(int(re.search(r"\d{4}", surface).group()), 1, 1), "year")
+    except ValueError:
+        return made(None, None, f"{surface!r} is not a calendar date")
+    if pub is None:
+        return needs_pub()
+    if kind == "weekday":
+        wd = _DAYS[next(d for d in _DAYS if d in low)]
+        back = (pub.weekday() - wd) % 7
+        if low.startswith("last ") and back == 0:
+            back = 7
+        return made(pub - timedelta(days=back), "day", modifier=bool(m.group("wdposs")))
+    if kind == "yesterday":
+        return made(pub - timedelta(days=1), "day")
+    if kind == "today":
+        return made(pub, "day")
+    if kind == "lastweek":
+        if "this week" in low:
+            return made(_month_start(pub - timedelta(days=pub.weekday())), "month")
+        return made(_month_start(pub - timedelta(days=7)), "month", modifier=bool(m.group("lwposs")))
+    if kind == "thismonth":
+        return made(_month_start(pub), "month")
+    if kind == "lastmonth":
+        return made(_month_start(_month_start(pub) - timedelta(days=1)), "month")
+    if kind == "thisyear":
+        return made(date(pub.year, 1, 1), "year")
+    if kind == "lastyear":
+        return made(date(pub.year - 1, 1, 1), "year")
+    if kind == "ago":
+        n = _to_int(surface.split()[0])
+        days = n * (7 if "week" in low else 1)
+        value = pub - timedelta(days=days)
+        return made(value if "week" not in low else _month_start(value), "day" if "week" not in low else "month")
+    if kind == "daybefore":
+        return made(pub - timedelta(days=1), "day", note="the day before", inherit=True)
+    return made(None, None, f"cannot read the date {surface!r}")
+
+
+# -- triggers --------------------------------------------------------------------------------------
+#: a change in words: (type, pattern).  Types: gain (a new controller), receive, handover
+#: (the giver leaves, the receiver controls), leave, arrive, remain, hold (control as a state)
+_ADJ = r"(?:(?:full|complete|total|effective|formal|sole|security|military|operational|administrative|overall)\s+)*"
+TRIGGERS: list[tuple[str, str]] = [
+    ("gain", rf"\b(?:took|take|takes|taking|taken|assumed|assume|assumes|assuming|seized|seize|seizes|seizing|"
+             rf"gained|gain|gains|gaining|regained|regain|regains|retook|retake|retakes|retaken|retaking|won|wrested|"
+             rf"restored|established|establish)\s+(?:back\s+)?{_ADJ}(?:control|command|charge|possession)\b"),
+    ("gain", r"\b(?:took|take|takes|taking|taken)\s+over\b"),
+    ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
+             r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
+             r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
+    ("gain", r"\b(?:fell|fallen|falls|falling)\s+to\b"),
+    ("weakgain", r"\b(?:entered|enter|enters|entering)\b"),
+    ("receive", r"\b(?:received|receive|receives|receiving)\b"),
+    ("handover", r"\b(?:handed|hand|hands|handing|turned|turn|turns|turning)\s+(?:\w+\s+){0,6}?over\b"),
+    ("handover", r"\b(?:handed|hands|handing|transferred|transfer|transfers|transferring|ceded|cede|cedes|"
+                 r"surrendered|returned\s+control\s+of)\b"),
+    ("handover", r"\b(?:handover|hand-over|handing\s+over|transfer)\b"),
+    ("leave", r"\b(?:withdrew|withdraw|withdrawn|withdraws|withdrawing|withdrawal|departed|depart|departs|departing|"
+              r"departure|left|leave|leaves|leaving|evacuated|evacuate|evacuates|evacuating|evacuation|vacated|"
+              r"vacate|vacates|vacating|abandoned|abandon|abandons|abandoning|fled|flee|flees|fleeing|"
+              r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited)\b"),
+    ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
+               r"arriving|arrival|stationed|station|returned\s+to|return\s+to|returns\s+to|returning\s+to|"
+               r"moved\s+(?:in|into|to)|move\s+(?:in|into|to)|moves\s+(?:in|into|to)|relocated\s+to|relocate\s+to|"
+               r"relocation\s+to|sent\s+to|dispatched\s+to|based\s+(?:at|in)|present\s+(?:at|in))\b"),
+    ("remain", r"\b(?:remain|remains|remained|stay|stays|stayed|staying)\b"),
+    ("hold", r"\bunder\s+(?:the\s+)?(?:full\s+|complete\s+|total\s+|sole\s+)?(?:\w+\s+){0,2}?"
+             r"(?:control|administration|command|sovereignty|authority)\b"),
+    ("hold", r"\bin\s+(?:full\s+|complete\s+|total\s+)?control\s+of\b|\bin\s+the\s+hands\s+of\b"),
+    ("hold", r"\b(?:held|controlled|occupied)\s+by\b|\b(?:now\s+)?controls\b|\bnow\s+control\b"),
+]
+_TRIGGER = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(TRIGGERS)), re.IGNORECASE)
+_NOUNS = frozenset("withdrawal departure evacuation pullout pull-out deployment arrival handover hand-over transfer "
+                   "relocation".split())
+#: how sure a change is in itself, by type
+_STRENGTH = {"gain": 0.85, "weakgain": 0.5, "receive": 0.8, "handover": 0.85, "leave": 0.8, "arrive": 0.75,
+             "remain": 0.7, "hold": 0.7}
+
+_BE = r"(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been|was\s+being|were\s+being)"
+_PASSIVE = re.compile(rf"\b{_BE}\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|"
+                          r"\b(?:began|begun|begin|begins|started|starting|start|starts|continued|continue|continues|"
+                          r"continuing|kept|keep)\s+(?:to\s+)?$", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|'ll|could|might|may|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
+    r"set\s+to|due\s+to|scheduled\s+to|slated\s+to|poised\s+to|plans?\s+to|planned\s+to|planning\s+to|"
+    r"intends?\s+to|intended\s+to|aims?\s+to|aiming\s+to|preparing\s+to|prepared\s+to|ready\s+to|"
+    r"likely\s+to|unlikely\s+to|about\s+to|agreed\s+to|agree\s+to|promised\s+to|vowed\s+to|threatened\s+to|"
+    r"wants?\s+to|seeks?\s+to|hopes?\s+to|asked\s+to|ordered\s+to|if|unless|once|until|whether|"
+    r"plans?\s+for|timetable\s+for|deadline\s+for)\b(?:(?!\b(?:said|says|told|but)\b)[^.;])*$",
+    re.IGNORECASE)
+_INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nor|neither|without|yet\s+to|failed\s+to|refused\s+to|cannot|can't|won't|didn't|"
+    r"doesn't|don't|hasn't|haven't|hadn't|isn't|aren't|wasn't|weren't)\b|n['’]t\b", re.IGNORECASE)
+_DENIAL = re.compile(r"\b(?:denied|deny|denies|denying|dismissed|rejected|refuted|false|baseless|untrue|rumou?rs?)\b",
+                     re.IGNORECASE)
+_HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activists?|rumou?red|purportedly|"
+                    r"according\s+to\s+(?:local|unnamed|unverified|social))\b", re.IGNORECASE)
+#: where a clause ends: its subject is not looked for across these
+_BOUNDARY = re.compile(
+    r"[;:]|\s[-–—]\s|,\s*(?:but|while|whereas|although|though|which|who|where|when)\b|"
+    r"\b(?:but|while|whereas|although|though|after|before|because|since|as|when|once|until|unless|if|that|"
+    r"following|amid|and|or)\b",
+    re.IGNORECASE)
+#: the kinds a back reference can mean
+_COREF = re.compile(
+    r"\b(?:(?:the|this|that|its|their)\s+(?:(?:former|western|eastern|northern|southern|sprawling|main|key|"
+    r"strategic|nearby|remote|desert|same|us|u\.s\.|american|iraqi|syrian|russian|coalition|military|joint|"
+    r"border|air|vast|large|small)\s+){0,3}(?P<noun>bases|base|airbase|air\s+base|airfield|air\s+field|"
+    r"airport|facility|garrison|outpost|camp|compound|installation|site|headquarters|town|city)"
+    r"|(?P<both>both(?:\s+(?:sites|bases|facilities|installations|of\s+them))?)"
+    r"|(?P<it>\bit\b|\bthere\b))\b",
+    re.IGNORECASE)
+_LOCATOR = re.compile(r"(?:\b(?:in|near|outside|inside|at|of|between|and|from|towards?|by|close\s+to|west|east|north|"
+                      r"south|northwest|northeast|southwest|southeast|north-west|north-east|south-west|south-east|"
+                      r"kilometres|kilometers|km|miles)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}$)", re.IGNORECASE)
+_COORD = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|or|plus|,\s*as\s+well\s+as)\s*(?:the\s+)?(?:\w+\s+){0,2}$",
+                    re.IGNORECASE)
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+_ROLE = [(re.compile(r"advis[eo]rs?|trainers?|mentors?", re.I), "advisers"),
+         (re.compile(r"military police", re.I), "military police"),
+         (re.compile(r"special (?:operations )?forces|commandos", re.I), "special forces"),
+         (re.compile(r"jets|aircraft|warplanes|planes|drones", re.I), "aircraft"),
+         (re.compile(r"marines", re.I), "marines")]
+
+
+# -- proposals -------------------------------------------------------------------------------------
+@dataclass
+class Proposal:
+    """One proposed event, with the evidence that supports it and how sure we are."""
+
+    site_id: str
+    site_name: str
+    kind: str
+    actor: str
+    actor_leaving: str | None
+    date: str | None
+    date_precision: str | None
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+    confidence: float
+    status: str = "reported"
+    note: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    site_kind: str = ""
+    site_country: str = ""
+    role: str = ""
+    trigger: str = ""
+    source_url: str = ""
+    source_title: str = ""
+    published: str = ""
+    file: str = ""
+    notes: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def confidence_word(self) -> str:
+        """The word events.csv uses: high, medium or low."""
+        return "high" if self.confidence >= 0.75 else "medium" if self.confidence >= 0.5 else "low"
+
+    @property
+    def id(self) -> str:
+        """A stable id: the same claim from the same source always gets the same id."""
+        origin = self.source_url or self.file or self.evidence
+        raw = "|".join([origin, self.site_id, self.kind, self.actor, self.date or "", self.status])
+        return "p-" + hashlib.sha1(raw.encode()).hexdigest()[:8]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("notes")
+        d["id"] = self.id
+        d["evidence_span"] = [self.evidence_start, self.evidence_end]
+        d["confidence"] = round(self.confidence, 2)
+        d["confidence_word"] = self.confidence_word
+        return d
+
+
+@dataclass
+class _Frame:
+    """One trigger in one sentence, and what the analysis found around it."""
+
+    type: str
+    start: int
+    end: int
+    surface: str
+    sentence: int
+    clause_start: int
+    clause_end: int
+    subject: ActorMention | None = None
+    subject_how: str = ""
+    agent: ActorMention | None = None  # "by X" / "fell to X"
+    to_actor: ActorMention | None = None  # "to X"
+    from_actor: ActorMention | None = None  # "from X"
+    sites: list[tuple[Mention, str]] = field(default_factory=list)  # (mention, how found)
+    to_sites: list[Mention] = field(default_factory=list)  # "withdrew from A to B": B
+    status: str = "reported"
+    status_why: str = ""
+    date: DateExpr | None = None
+    date_how: str = ""
+
+
+class Ingester:
+    """Event recognition over the gazetteer and an actor lexicon; reusable across many texts."""
+
+    def __init__(self, lexicon: Lexicon | None = None, gazetteer=None, tracked: Iterable[str] = ()):
+        if lexicon is None:
+            from .dataset import bundled_path
+
+            lexicon = Lexicon(_read_actors(bundled_path() / "actors.csv"))
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        self.tracked = frozenset(tracked)
+
+    # -- the pipeline --------------------------------------------------------------------------
+    def propose(
+        self,
+        text: str,
+        *,
+        published: date | None = None,
+        source_url: str = "",
+        source_title: str = "",
+        file: str = "",
+        unconfirmed: bool = False,
+    ) -> list[Proposal]:
+        """Proposed events of one report; with ``unconfirmed`` also the planned, denied and ongoing ones."""
+        sentences = sentence_spans(text)
+        trig_sentences: dict[int, list[re.Match]] = {}
+        starts = [s for s, _ in sentences]
+        for m in _TRIGGER.finditer(text):
+            i = _sentence_of(starts, m.start())
+            trig_sentences.setdefault(i, []).append(m)
+        if not trig_sentences:
+            return []
+        mentions = [m for m in geoparse(text, gazetteer=self.gazetteer) if m.place is not None]
+        out: list[Proposal] = []
+        state = _Story(published)
+        mi = 0
+        prev_actors: list[ActorMention] = []
+        for si, (s, e) in enumerate(sentences):
+            sent_mentions = []
+            while mi < len(mentions) and mentions[mi].start < e:
+                if mentions[mi].start >= s:
+                    sent_mentions.append(mentions[mi])
+                mi += 1
+            dates = find_dates(text, s, e, published) if si in trig_sentences or _has_digit_or_day(text, s, e) else []
+            if si in trig_sentences:
+                actors = self.lexicon.find(text, s, e)
+                frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dates, state,
+                                      prev_actors)
+                for fr in frames:
+                    out.extend(self._events(text, fr, s, e, state, published, source_url, source_title, file))
+                prev_actors = [a for a in actors if not a.pronoun] or prev_actors
+            state.see_sites(sent_mentions)
+            state.see_dates(dates, text, s, e)
+        return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"])
+
+    def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors) -> list[_Frame]:
+        bounds = _clause_bounds(text, s, e, actors)
+        frames: list[_Frame] = []
+        for m in triggers:
+            ttype = TRIGGERS[int(m.lastgroup[1:])][0]
+            surface = m.group()
+            if _not_a_trigger(text, m, ttype):
+                continue
+            cs, ce = _clause_of(bounds, m.start(), s, e)
+            fr = _Frame(ttype, m.start(), m.end(), surface, si, cs, ce)
+            self._modality(text, fr, s)
+            self._actors(text, fr, actors, frames, prev_actors, state)
+            self._sites(text, fr, mentions, state, s, e)
+            self._date(text, fr, dates, state)
+            frames.append(fr)
+        return frames
+
+    # -- modality: is it a fact of the date? ------------------------------------------------------
+    def _modality(self, text: str, fr: _Frame, s: int) -> None:
+        before = text[fr.clause_start:fr.start]
+        word = fr.surface.split()[0].casefold()
+        sent_before = text[s:fr.start]
+        tail = text[fr.end:fr.clause_end]
+        denial = _DENIAL.search(sent_before)
+        if denial and not re.search(r"\bbut\b|\bhowever\b|;", text[denial.end():fr.start], re.IGNORECASE):
+            fr.status, fr.status_why = "denied", f"denied ({denial.group()!r})"
+            return
+        neg = _NEGATION.search(before)
+        if neg or re.match(r"\s*(?:no|none)\b", tail, re.IGNORECASE) and fr.type in ("leave", "arrive"):
+            fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
+            return
+        fut = _FUTURE.search(before) or (fr.type != "hold" and _INFINITIVE.search(before)
+                                         and not re.search(r"\b(?:forced|began|started|ordered)\s+to\s+$", before))
+        if fut:
+            fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
+            return
+        if _PROGRESSIVE.search(before) and word.endswith("ing"):
+            fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
+            return
+        if word.endswith("ing") and word not in ("leaving", "handing") and fr.surface.casefold() not in _NOUNS:
+            prev = text[max(fr.clause_start, fr.start - 40):fr.start]
+            if not re.search(r"(?:\b(?:after|following|before|upon|since|by)\s+$|,\s*$)", prev, re.IGNORECASE):
+                fr.status, fr.status_why = "ongoing", f"described, not reported as done ({fr.surface!r})"
+
+    # -- actors ---------------------------------------------------------------------------------
+    def _actors(self, text, fr: _Frame, actors: list[ActorMention], frames: list[_Frame], prev_actors, state):
+        in_clause = [a for a in actors if fr.clause_start <= a.start and a.end <= fr.clause_end]
+        after = [a for a in in_clause if a.start >= fr.end]
+        for a in after:
+            prep = text[max(fr.end, a.start - 12):a.start].casefold()
+            if a.pronoun:
+                a = self._antecedent(a, actors, [], prev_actors, state)
+                if a is None:
+                    continue
+            if re.search(r"\bby\s+(?:the\s+)?$", prep) and fr.agent is None:
+                fr.agent = a
+            elif re.search(r"\bto\s+(?:the\s+)?$", prep) and fr.to_actor is None:
+                fr.to_actor = a
+            elif re.search(r"\bfrom\s+(?:the\s+)?$", prep) and fr.from_actor is None:
+                fr.from_actor = a
+            elif re.search(r"\bof\s+(?:the\s+)?$", prep) and fr.surface.casefold() in _NOUNS and fr.subject is None:
+                fr.subject, fr.subject_how = a, "named after the noun"
+        if fr.type == "gain" and re.match(r"(?i)fell|fallen|falls|falling", fr.surface) and fr.agent is None:
+            # "fell to X": the actor after "to" gains
+            fr.agent, fr.to_actor = fr.to_actor, None
+        if fr.subject is not None:
+            return
+        if fr.surface.casefold() in _NOUNS:
+            self._noun_subject(text, fr, in_clause, frames, prev_actors)
+            return
+        before = [a for a in in_clause if a.end <= fr.start]
+        # an actor inside "from X" / "to X" before the trigger is not its subject
+        before = [a for a in before if not re.search(r"\b(?:from|to|by|with|against|of)\s+(?:the\s+)?$",
+                                                     text[max(fr.clause_start, a.start - 10):a.start], re.I)
+                  or re.search(r"\b(?:advis[eo]rs|troops|forces|fighters|units|personnel|members|elements)\s+of\s+"
+                               r"(?:the\s+)?$", text[max(fr.clause_start, a.start - 24):a.start], re.I)]
+        doers = [a for a in before if not a.speaker and not a.pronoun]
+        if doers:
+            fr.subject, fr.subject_how = doers[-1], "named"
+            return
+        pron = [a for a in before if a.pronoun]
+        if pron:
+            fr.subject, fr.subject_how = self._antecedent(pron[-1], actors, frames, prev_actors, state), "pronoun"
+            return
+        speakers = [a for a in before if a.speaker]
+        if speakers:
+            fr.subject, fr.subject_how = speakers[-1], "the source speaking of itself"
+            return
+        if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence:
+            # "left the base and handed it to ...": the same doer
+            fr.subject, fr.subject_how = frames[-1].subject, "shared with the previous verb"
+
+    def _noun_subject(self, text, fr, in_clause, frames, prev_actors) -> None:
+        """Actors of a noun ("the US withdrawal", "their withdrawal", "completed its pullout")."""
+        near = [a for a in in_clause if a.end <= fr.start and fr.start - a.end <= 12]
+        if near:
+            a = near[-1]
+            if a.pronoun or re.fullmatch(r"(?i)its|their", text[a.end:fr.start].strip()):
+                pass
+            else:
+                fr.subject, fr.subject_how = a, "named before the noun"
+                return
+        head = text[max(fr.clause_start, fr.start - 40):fr.start]
+        if re.search(r"\b(?:completed|finished|began|started|announced|concluded|ended)\s+(?:the|its|their|a)\s+"
+                     r"(?:\w+\s+)?$", head, re.I):
+            doers = [a for a in in_clause if a.end <= fr.start and not a.pronoun and not a.speaker]
+            if doers:
+                fr.subject, fr.subject_how = doers[-1], "subject of the clause"
+
+    def _antecedent(self, pron: ActorMention, actors, frames, prev_actors, state) -> ActorMention | None:
+        """What a pronoun refers to: the last doer for "they"/"it", else the last fitting actor named."""
+        def fits(a: ActorMention | None) -> bool:
+            return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS)
+
+        if frames and fits(frames[-1].subject) and pron.refers_to != "nonstate":
+            return frames[-1].subject
+        if not frames and fits(state.last_subject) and pron.refers_to != "nonstate":
+            return state.last_subject
+        earlier = [a for a in actors if a.end <= pron.start and not a.pronoun] + []
+        for a in reversed(earlier):
+            if fits(a):
+                return a
+        for a in reversed(prev_actors):
+            if fits(a):
+                return a
+        return None
+
+    # -- sites ----------------------------------------------------------------------------------
+    def _sites(self, text, fr: _Frame, mentions: list[Mention], state: _Story, s: int, e: int) -> None:
+        refs = _corefs(text, fr.clause_start, fr.clause_end, mentions, state)
+        cands = sorted([(m.start, m.end, m, "named") for m in mentions] + refs, key=lambda c: c[0])
+        after = [c for c in cands if c[0] >= fr.end and c[1] <= fr.clause_end]
+        # a possessive place is a modifier of the object ("Syria's largest oil field")
+        after = [c for c in after if not _POSSESSIVE_AFTER.match(text, c[1])]
+        if after:
+            first = after[0]
+            if first[2] is not None and first[2].place.kind not in SITE_KINDS and first[3] == "named":
+                return  # "withdrew from Syria": a country, not a site
+            # the object, the places coordinated with it ("A and B"), skipping those that only
+            # locate one of them ("A in Anbar province and B in Baghdad")
+            chosen, prev = [first], first
+            for c in after[1:]:
+                gap = text[prev[1]:c[0]]
+                if _COORD.match(gap):
+                    chosen.append(c)
+                elif not _LOCATOR.search(gap) or len(gap) > 40:
+                    break
+                prev = c
+            for c in chosen:
+                for mention in ([c[2]] if c[2] is not None else c[4]):
+                    if mention.place.kind in SITE_KINDS:
+                        if re.search(r"\bto\s+(?:the\s+)?$", text[max(fr.end, c[0] - 8):c[0]], re.I) \
+                                and fr.type == "leave":
+                            fr.to_sites.append(mention)
+                        else:
+                            fr.sites.append((mention, c[3]))
+            if fr.sites or fr.to_sites:
+                return
+        before = [c for c in cands if fr.clause_start <= c[0] and c[1] <= fr.start]
+        before = [c for c in before if not _POSSESSIVE_AFTER.match(text, c[1])]
+        for c in reversed(before):
+            ms = [c[2]] if c[2] is not None else c[4]
+            good = [m for m in ms if m.place.kind in SITE_KINDS]
+            if good and not _locates(text, good[0], mentions):
+                fr.sites.extend((m, c[3]) for m in good)
+                return
+        # elsewhere in the sentence: military sites first, not places that only locate another
+        whole = [m for m in mentions if m.place.kind in SITE_KINDS and not _locates(text, m, mentions)]
+        if whole:
+            mil = [m for m in whole if m.place.kind in _MILITARY] or whole
+            best = min(mil, key=lambda m: abs(m.start - fr.start))
+            fr.sites.append((best, "named in the sentence"))
+            return
+        if refs:
+            for r in refs:
+                fr.sites.extend((m, r[3]) for m in r[4])
+            return
+        if state.sites and fr.type not in ("hold",):
+            last = state.sites[-1]
+            fr.sites.append((last, "the site the report is about"))
+
+    # -- dates ----------------------------------------------------------------------------------
+    def _date(self, text, fr: _Frame, dates: list[DateExpr], state: _Story) -> None:
+        usable = [d for d in dates if not d.modifier]
+        if any(d.future and fr.clause_start <= d.start < fr.clause_end for d in usable) and fr.status == "reported":
+            fr.status, fr.status_why = "planned", "dated in the future"
+        usable = [d for d in usable if not d.future]
+        if not usable:
+            fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
+            return
+        in_clause = [d for d in usable if fr.clause_start <= d.start < fr.clause_end]
+        pool = in_clause or usable
+        best = min(pool, key=lambda d: (abs(d.start - fr.end) if d.start >= fr.end else abs(fr.start - d.end) + 5))
+        if best.inherit and best.value is None:
+            fr.date, fr.date_how = state.date, "the story's date"
+        elif best.inherit:
+            ref = next((d for d in usable if d is not best and d.value is not None and not d.inherit), None) \
+                or state.date
+            if ref is not None and ref.value is not None and best.note == "the day before":
+                fr.date = DateExpr(best.start, best.end, best.surface, ref.value - timedelta(days=1), "day")
+            else:
+                fr.date = best
+            fr.date_how = "relative to the story's date"
+        else:
+            fr.date, fr.date_how = best, "in the sentence"
+
+    # -- events ---------------------------------------------------------------------------------
+    def _events(self, text, fr: _Frame, s, e, state: _Story, published, source_url, source_title, file):
+        out: list[Proposal] = []
+        sub, agent, to_a, from_a = fr.subject, fr.agent, fr.to_actor, fr.from_actor
+        passive = bool(_PASSIVE.search(text[max(fr.clause_start, fr.start - 30):fr.start]))
+        gains, leaves, arrives = [], [], []
+        t = fr.type
+        if t in ("gain", "weakgain", "hold"):
+            if fr.surface.casefold().startswith("under") or fr.surface.casefold().startswith("in the hands"):
+                # "under full Iraqi administration": the nationality inside the phrase
+                inner = [a for a in self.lexicon.find(text, fr.start, min(fr.clause_end, fr.end + 40))
+                         if not a.pronoun]
+                gainer = inner[0] if inner else None
+            elif passive or re.match(r"(?i)(held|controlled|occupied)\s+by", fr.surface):
+                gainer = agent or (to_a if passive else None)
+            else:
+                gainer = agent or sub
+            gains.append((gainer, from_a))
+        elif t == "receive":
+            gains.append((sub, from_a))
+            if from_a is not None:
+                leaves.append((from_a, 0.05))
+        elif t == "handover":
+            giver = agent if passive else sub
+            receiver = to_a
+            if fr.surface.casefold() in ("handover", "hand-over", "transfer") and receiver is None:
+                receiver = None
+            if receiver is not None:
+                gains.append((receiver, giver))
+            if giver is not None and not passive:
+                leaves.append((giver, 0.05))
+        elif t == "leave":
+            leaver = agent if passive and agent is not None else sub
+            if fr.surface.casefold().startswith("leaving") and to_a is not None:
+                gains.append((to_a, leaver))  # "leaving the facility to the Iraqi army"
+            leaves.append((leaver, 0.0))
+        elif t in ("arrive", "remain"):
+            arrives.append(sub if not (passive and agent) else agent)
+        sites = fr.sites
+        if not sites and not fr.to_sites:
+            return out
+        ev_date = fr.date
+        base = _STRENGTH[t] - (0.05 if fr.surface.casefold() in _NOUNS else 0)
+        evidence = text[s:e].strip()
+        lead = len(text[s:e]) - len(text[s:e].lstrip())
+        ev_start, ev_end = s + lead, s + lead + len(evidence)
+        hedge = _HEDGE.search(text, s, e)
+
+        def make(kind: str, actor_m: ActorMention | None, leaving_m, mention: Mention, how: str, penalty: float):
+            notes = []
+            if actor_m is None:
+                return
+            on = ev_date.value if ev_date is not None else published
+            country = mention.place.country
+            actor = resolve_actor(actor_m.actor, country=country, on=on) if actor_m.actor else None
+            if not actor or actor not in self.lexicon.actor_ids:
+                return
+            leaving = None
+            if leaving_m is not None and leaving_m.actor:
+                leaving = resolve_actor(leaving_m.actor, country=country, on=on)
+            if kind == "presence_end":
+                leaving = actor
+            if leaving == actor and kind == "control":
+                return
+            conf = base - penalty
+            if fr.subject_how in ("pronoun", "shared with the previous verb", "the source speaking of itself"):
+                conf -= 0.08
+                notes.append(f"actor from {fr.subject_how}")
+            if actor_m.actor.startswith("~"):
+                conf -= 0.03
+                notes.append(f"{actor_m.surface!r} read as {actor} ({country}, {on or 'undated'})")
+            if how != "named":
+                conf -= 0.1 if how != "the site the report is about" else 0.2
+                notes.append(f"site: {how}")
+            if mention.alternatives and mention.score is not None and \
+                    mention.alternatives[0][1] > mention.score - 3:
+                conf -= 0.05
+                notes.append(f"place name also fits {mention.alternatives[0][0].id}")
+            if hedge:
+                conf -= 0.12
+                notes.append(f"hedged ({hedge.group()!r})")
+            d, prec = None, None
+            if ev_date is not None and ev_date.value is not None:
+                d, prec = ev_date.value, ev_date.precision
+                if fr.date_how != "in the sentence":
+                    conf -= 0.05
+                    notes.append(f"date: {fr.date_how} ({ev_date.surface!r})")
+            elif ev_date is not None and ev_date.note:
+                conf -= 0.2
+                notes.append(ev_date.note)
+            elif published is not None:
+                d, prec = published, "day"
+                conf -= 0.12
+                notes.append("no date in the text: the publication date")
+            else:
+                conf -= 0.2
+                notes.append("no date in the text and no publication date")
+            status, why = fr.status, fr.status_why
+            if d is not None and published is not None and d > published and status == "reported":
+                status, why = "planned", "dated after publication"
+            if status != "reported":
+                conf = min(conf, 0.2 if status == "planned" else 0.1 if status == "denied" else 0.3)
+                notes.insert(0, why)
+            p = mention.place
+            out.append(Proposal(
+                site_id=p.id, site_name=p.name, kind=kind, actor=actor, actor_leaving=leaving,
+                date=_fmt(d, prec), date_precision=prec, evidence=evidence, evidence_start=ev_start,
+                evidence_end=ev_end, confidence=max(0.05, min(0.97, conf)), status=status, note="; ".join(notes),
+                lat=p.lat, lon=p.lon, site_kind=p.kind, site_country=p.country,
+                role=_role(actor_m.surface) if kind != "control" else "", trigger=fr.surface,
+                source_url=source_url, source_title=source_title,
+                published=published.isoformat() if published else "", file=file))
+
+        for mention, how in sites:
+            for gainer, leaving in gains:
+                make("control", gainer, leaving, mention, how, 0.0)
+            for leaver, pen in leaves:
+                make("presence_end", leaver, None, mention, how, pen)
+            for arriver in arrives:
+                make("presence_start", arriver, None, mention, how, 0.1 if t == "remain" else 0.0)
+        for mention in fr.to_sites:
+            for leaver, _ in leaves:
+                make("presence_start", leaver, None, mention, "named", 0.15)
+        if out:
+            state.last_subject = sub or agent or state.last_subject
+        # a control change and a departure in one sentence: the departed one is who lost the site
+        return out
+
+
+# -- story state ---------------------------------------------------------------------------------
+class _Story:
+    """What the report has said so far: the sites named, the date it is at, the last doer."""
+
+    def __init__(self, published: date | None):
+        self.published = published
+        self.sites: list[Mention] = []
+        self.date: DateExpr | None = None
+        self.last_subject: ActorMention | None = None
+
+    def see_sites(self, mentions: list[Mention]) -> None:
+        self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS)
+
+    def see_dates(self, dates: list[DateExpr], text: str, s: int, e: int) -> None:
+        usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit]
+        if usable:
+            self.date = usable[0]
+
+
+def _sentence_of(starts: list[int], pos: int) -> int:
+    from bisect import bisect_right
+
+    return max(0, bisect_right(starts, pos) - 1)
+
+
+_DIGIT_OR_DAY = re.compile(r"\d|day\b|week|month|year|night", re.IGNORECASE)
+
+
+def _has_digit_or_day(text: str, s: int, e: int) -> bool:
+    return bool(_DIGIT_OR_DAY.search(text, s, e))
+
+
+def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
+    """Words that look like a change but are not one here."""
+    w = m.group().casefold()
+    after = text[m.end():m.end() + 24].casefold()
+    before = text[max(0, m.start() - 16):m.start()].casefold()
+    if w == "left" and re.match(r"\s*(?:behind|wing|bank|side|hand|over|unclear|open|dead|injured|wounded)\b", after):
+        return True
+    if w in ("left", "leave", "leaves") and re.search(r"\b(?:on|the|of)\s+$", before):
+        return True
+    if w.startswith("station") and re.match(r"\s*(?:chief|commander|in\b)", after):
+        return False
+    if w == "station" and not re.search(r"\bto\s+$", before):
+        return True  # a police station, a radar station
+    if w in ("transfer", "handover", "hand-over") and re.match(r"\s+(?:of\s+)?(?:weapons|funds|money|prisoners|"
+                                                                 r"detainees|power|data)", after):
+        return True
+    if ttype == "hold" and w.endswith("controls") and re.search(r"\b(?:border|export|arms|strict)\s+$", before):
+        return True
+    return False
+
+
+def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention]) -> list[int]:
+    """Positions in the sentence where a clause begins (for subject search and negation scope)."""
+    cuts = [s]
+    for m in _BOUNDARY.finditer(text, s, e):
+        w = m.group().strip(" ,").casefold()
+        if w in ("and", "or", "as", "since", "that", "following"):
+            # only where a new subject follows: "and Iraqi troops took over", "as government troops fled"
+            nxt = [a for a in actors if m.end() <= a.start <= m.end() + 30 and not a.speaker]
+            if not nxt or not _NP_START.fullmatch(text[m.end():nxt[0].start]):
+                continue
+        cuts.append(m.start())
+    cuts.append(e)
+    return sorted(set(cuts))
+
+
+#: what may stand between "and" and the subject of a new clause ("and some 300 Iraqi troops")
+_NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|several|many|a|an|its|their|"
+                       r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
+
+
+def _clause_of(bounds: list[int], pos: int, s: int, e: int) -> tuple[int, int]:
+    start, end = s, e
+    for b in bounds:
+        if b <= pos:
+            start = b
+        elif b > pos:
+            end = b
+            break
+    # the clause of a trigger runs to the next boundary after it (its objects), not just the next word
+    return start, end
+
+
+def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story) -> list:
+    """Back references in a clause ("the base", "both sites", "it"): (start, end, None, how, [mentions])."""
+    out = []
+    for m in _COREF.finditer(text, cs, ce):
+        if any(mm.start <= m.start() < mm.end for mm in mentions):
+            continue
+        # "the base at Taji", "the town of Hit": the name follows; not a back reference
+        if any(0 <= mm.start - m.end() <= 5 for mm in mentions):
+            continue
+        if m.group("both"):
+            sites = _distinct([x for x in state.sites if x.place.kind in _MILITARY])[-2:]
+            if len(sites) == 2:
+                out.append((m.start(), m.end(), None, "'both' refers back", sites))
+            continue
+        if m.group("it"):
+            w = text[max(cs, m.start() - 30):m.start()].casefold()
+            if not re.search(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left)\s+$",
+                             w) and m.group().casefold() != "there":
+                continue
+            if state.sites:
+                out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [state.sites[-1]]))
+            continue
+        noun = m.group("noun").casefold()
+        if noun in ("town", "city"):
+            pool = [x for x in state.sites if x.place.kind in ("city", "town")]
+        elif noun in ("site", "facility", "installation", "compound", "headquarters"):
+            pool = [x for x in state.sites if x.place.kind in _MILITARY]
+        else:
+            pool = [x for x in state.sites if x.place.kind in _MILITARY]
+        if pool:
+            n = 2 if noun.endswith("s") and noun != "headquarters" else 1
+            out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", _distinct(pool)[-n:]))
+    return out
+
+
+def _distinct(ms: list[Mention]) -> list[Mention]:
+    seen: dict[str, Mention] = {}
+    for m in ms:
+        seen.pop(m.place.id, None)
+        seen[m.place.id] = m
+    return list(seen.values())
+
+
+def _locates(text: str, m: Mention, mentions: list[Mention]) -> bool:
+    """A town that follows a military site with "near", "west of", "in" ... locates it."""
+    if m.place.kind not in ("city", "town"):
+        return False
+    prior = [x for x in mentions if x.end <= m.start and x.place.kind in _MILITARY]
+    if not prior:
+        return False
+    gap = text[prior[-1].end:m.start]
+    return len(gap) < 60 and bool(_LOCATOR.search(gap))
+
+
+def _role(surface: str) -> str:
+    for pattern, role in _ROLE:
+        if pattern.search(surface):
+            return role
+    return ""
+
+
+def _fmt(d: date | None, precision: str | None) -> str | None:
+    if d is None:
+        return None
+    from .dates import edtf
+
+    return edtf(d, precision or "day")
+
+
+def _dedupe(props: list[Proposal]) -> list[Proposal]:
+    """One proposal per claim (site, kind, actor, date, status): the surest evidence kept."""
+    best: dict[tuple, Proposal] = {}
+    for p in props:
+        k = (p.site_id, p.kind, p.actor, p.date, p.status)
+        if k not in best or p.confidence > best[k].confidence:
+            if k in best and not p.actor_leaving:
+                p.actor_leaving = best[k].actor_leaving
+            best[k] = p
+        elif not best[k].actor_leaving and p.actor_leaving:
+            best[k].actor_leaving = p.actor_leaving
+    # who left a site in the same report is who lost control of it
+    ends = {(p.site_id, p.date): p.actor for p in best.values() if p.kind == "presence_end" and p.status == "reported"}
+    for p in best.values():
+        if p.kind == "control" and not p.actor_leaving and ends.get((p.site_id, p.date)) not in (None, p.actor):
+            p.actor_leaving = ends[(p.site_id, p.date)]
+    return sorted(best.values(), key=lambda p: (p.evidence_start, p.kind != "control", p.site_id))
+
+
+# -- library entry points ------------------------------------------------------------------------
+def _read_actors(path: Path):
+    import pandas as pd
+
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def ingester_for(data: str | Path | None = None) -> Ingester:
+    """An ingester with the actor lexicon and tracked sites of a dataset (the bundled one by default)."""
+    from .dataset import ACTORS, SITES, bundled_path
+
+    folder = Path(data) if data is not None else bundled_path()
+    if not (folder / ACTORS).is_file():
+        raise InputError(f"{folder}: no {ACTORS} (is this a dataset folder?)")
+    actors = _read_actors(folder / ACTORS)
+    tracked: list[str] = []
+    if (folder / SITES).is_file():
+        with open(folder / SITES, newline="", encoding="utf-8") as fh:
+            tracked = [r.get("id", "").strip() for r in csv.DictReader(fh)]
+    return Ingester(Lexicon(actors), tracked=tracked)
+
+
+def propose(
+    text: str,
+    *,
+    published: date | str | None = None,
+    source_url: str = "",
+    source_title: str = "",
+    data: str | Path | None = None,
+    unconfirmed: bool = False,
+) -> list[Proposal]:
+    """Proposed events of one report (see ``Ingester.propose``); ``data`` picks the dataset's actors."""
+    return ingester_for(data).propose(text, published=_as_date(published), source_url=source_url,
+                                      source_title=source_title, unconfirmed=unconfirmed)
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    from .dates import parse_day
+
+    return parse_day(value)
+
+
+def propose_files(
+    paths: Sequence[str | Path],
+    *,
+    published: date | str | None = None,
+    source_url: str = "",
+    source_title: str = "",
+    data: str | Path | None = None,
+    unconfirmed: bool = False,
+    progress: bool | None = None,
+    errors: list[str] | None = None,
+) -> list[Proposal]:
+    """Proposals for many files, with a progress bar when there are several (``progress`` forces it).
+
+    A file that cannot be read is skipped and its error appended to ``errors`` (raised
+    when ``errors`` is None).
+    """
+    from tqdm import tqdm
+
+    ing = ingester_for(data)
+    pub = _as_date(published)
+    show = progress if progress is not None else len(paths) > 1 and sys.stderr.isatty()
+    out: list[Proposal] = []
+    for path in tqdm(paths, desc="ingest", unit="file", disable=not show, file=sys.stderr):
+        try:
+            text = read_text(path)
+        except InputError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
+            continue
+        out.extend(ing.propose(text, published=pub, source_url=source_url, source_title=source_title,
+                               file=str(path), unconfirmed=unconfirmed))
+    return out
+
+
+# -- command line ----------------------------------------------------------------------------------
+def run_cli(args, published: date | None) -> int:
+    """``garrison ingest``: print proposals (text or JSON); ``--queue`` adds them to the review queue."""
+    if args.queue and not args.source_url:
+        raise UsageError("--queue needs --source-url: every event in the dataset names its source")
+    if args.queue and published is None:
+        raise UsageError("--queue needs --published (YYYY-MM-DD): every event records its source's date")
+    if args.source_url and not re.match(r"https?://\S+$", args.source_url):
+        raise UsageError(f"--source-url {args.source_url!r} is not an http(s) URL")
+    if published is None:
+        _stderr("no --published date: relative dates ('on Sunday', 'last week') stay unresolved")
+    errors: list[str] = []
+    props = propose_files(args.files, published=published, source_url=args.source_url or "",
+                          source_title=args.source_title or "", data=args.data, unconfirmed=True, errors=errors)
+    for err in errors:
+        _stderr(err)
+    if errors and len(errors) == len(args.files):
+        return 2
+    facts = [p for p in props if p.status == "reported"]
+    others = [p for p in props if p.status != "reported"]
+    if args.format == "json":
+        json.dump([p.to_dict() for p in facts], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        _print_text(facts, others, len(args.files) > 1)
+    if others:
+        counts = {s: sum(p.status == s for p in others) for s in STATUSES if any(p.status == s for p in others)}
+        _stderr("left out, not facts of the date: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+                + ("" if args.format == "text" else " (the text format lists them)"))
+    if args.queue:
+        from .review import enqueue
+
+        added, skipped = enqueue(args.data, facts)
+        print(f"queued {added} proposal(s); {skipped} already queued or among the events", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _print_text(facts: list[Proposal], others: list[Proposal], many: bool) -> None:
+    from .dates import human
+
+    if not facts:
+        print("no events proposed")
+    for p in facts:
+        when = human(date.fromisoformat(_pad(p.date)), p.date_precision) if p.date else "date unresolved"
+        lost = f" (from {p.actor_leaving})" if p.kind == "control" and p.actor_leaving else ""
+        where = f"{p.site_name} ({p.site_id}) {p.lat:.4f},{p.lon:.4f}"
+        print(f"{p.id}  {when:>11}  {p.kind:<14} {p.actor}{lost}  at {where}")
+        print(f"{'':13}confidence {p.confidence:.2f} ({p.confidence_word})"
+              + (f"; {p.note}" if p.note else "") + (f"  [{p.file}]" if many else ""))
+        print(f"{'':13}evidence [{p.evidence_start}:{p.evidence_end}] {_clip(p.evidence)}")
+    if others:
+        print("\nleft out (not facts of the date):")
+        for p in others:
+            print(f"  {p.status:<8} {p.kind} {p.actor} at {p.site_id}: {p.note.split(';')[0]} -- {_clip(p.evidence, 90)}")
+
+
+def _pad(d: str) -> str:
+    return d + "-01" * (2 - d.count("-"))
+
+
+def _clip(s: str, n: int = 140) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
