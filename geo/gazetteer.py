@@ -5,10 +5,10 @@ close, so an analyst can see when "Erbil" meant the city and not the air base.
 
 A candidate's score is how well the name matches (``_BASE``: the exact name 100, the
 name without its kind word 96, another transliteration 94, the same consonants 78-88,
-a similar spelling 0.9 x its similarity) plus what is known of the place: its
-prominence (countries, regions, curated sites, population), whether it lies in a
-focus country, whether the name is its own name rather than an alias, and the hints
-(kind words in the name, ``country``, ``kind``, ``near``).
+a similar spelling 100 - 1.5 x the percentage it differs) plus what is known of the
+place: its prominence (countries, regions, curated sites, population), whether it lies
+in a focus country, whether the name is its own name rather than an alias, and the
+hints (kind words in the name, ``country``, ``kind``, ``near``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,19 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from .index import CORE, EXACT, FOLDED_PREFIX, LOOSE, SKELETON_PREFIX, letters, open_index, row_to_place, trigrams
+from .index import (
+    CORE,
+    EXACT,
+    FOLDED_PREFIX,
+    LOOSE,
+    SKELETON_PREFIX,
+    letters,
+    open_index,
+    row_to_place,
+    trigrams,
+)
 from .names import core, folded, kind_words, normalize, skeleton_of
 from .place import Candidate, Place, Resolution, UnknownPlace
 
@@ -50,6 +60,8 @@ NAMED_AFTER_KM = 30.0
 SKELETON_LIMIT = 40
 #: fuzzy keys compared with rapidfuzz (those sharing most trigrams with the name)
 FUZZY_BLOCK = 200
+#: keys per SQL statement in batch look-ups
+_CHUNK = 500
 
 #: kind words in a query -> kinds they point at
 _KIND_WORDS = {
@@ -81,8 +93,26 @@ _SETTLEMENTS = frozenset({"city", "town"})
 _AREAS = frozenset({"governorate", "region"})
 #: a name written like an ICAO/IATA code or an acronym: ORAA, BGW, K1
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,4}$")
-_PLACE_SQL = ("SELECT pk, id, name, kind, country, admin1, lat, lon, population, aliases, geonames_id, "
-              "wikidata, source, source_url, precision, prominence FROM places WHERE pk IN ({})")
+
+
+class _Row(NamedTuple):
+    """The columns of a place that ranking needs (a ``Place`` is built only for the answers)."""
+
+    pk: int
+    id: str
+    name: str
+    name_key: str
+    kind: str
+    country: str
+    admin1: str
+    lat: float
+    lon: float
+    population: int
+    source: str
+    prominence: float
+
+
+_RANK_COLUMNS = ", ".join(f"p.{c}" for c in _Row._fields)
 
 
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -96,18 +126,16 @@ def _is_code(text: str) -> bool:
     return len(text) <= 4 and text.isupper() and text.isalnum()
 
 
-@dataclass(frozen=True)
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
 class _Query:
     """A name as the resolver sees it: its keys and the hints it carries."""
 
-    text: str
-    key: str
-    core: str
-    code: bool
-    hinted: frozenset[str]
+    __slots__ = ("text", "key", "core", "code", "hinted")
 
-    @classmethod
-    def of(cls, name: object) -> _Query:
+    def __init__(self, name: object):
         if name is None or (isinstance(name, float) and math.isnan(name)):
             raise ValueError("a place name is required (got nothing)")
         text = str(name).strip()
@@ -118,16 +146,31 @@ class _Query:
         key = normalize(text)
         if not key:
             raise ValueError(f"{text!r} has no letters or digits to look up")
-        hinted = frozenset().union(*(_KIND_WORDS.get(w, ()) for w in kind_words(key)))
-        return cls(text, key, core(key) or key, bool(_CODE.match(text)), hinted)
+        self.text, self.key = text, key
+        words = kind_words(key)
+        self.core = core(key) or key if words else key
+        self.hinted = frozenset().union(*(_KIND_WORDS.get(w, ()) for w in words)) if words else frozenset()
+        self.code = bool(_CODE.match(text))
+
+    def keys(self) -> list[str]:
+        """The strict keys: the name's and its core."""
+        return [self.key] if self.core == self.key else [self.key, self.core]
+
+    def folded_key(self) -> str | None:
+        """The loose key of another transliteration; None when too short to tell names apart
+        (with fewer than three consonants "Udied" folds like a dozen unrelated places)."""
+        f = folded(self.core)
+        return FOLDED_PREFIX + f if sum(c != "a" for c in f) >= 3 else None
 
 
 @dataclass
 class _Hit:
+    """How a place matched a name, and its row (the ``_RANK_COLUMNS``)."""
+
     level: int
     base: float
     how: str
-    kind: str = ""
+    row: _Row
 
 
 class Gazetteer:
@@ -173,29 +216,39 @@ class Gazetteer:
             sql += " AND source=?"
             args.append(source)
         if kinds:
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            sql += f" AND kind IN ({_marks(len(kinds))})"
             args += list(kinds)
         return [row_to_place(r) for r in self._con.execute(sql, args)]
 
-    def _strict_hits(self, q: _Query) -> dict[int, _Hit]:
-        """Places whose strict key, core or folded key is the name's."""
-        keys = [q.key] if q.core == q.key else [q.key, q.core]
-        f = folded(q.core)
-        if sum(1 for c in f if c not in "a") >= 3:  # "adad" folds too many names together
-            keys.append(FOLDED_PREFIX + f)
+    def _rows_by_key(self, keys: Iterable[str]) -> dict[str, list[tuple[int, _Row]]]:
+        """key -> [(how, row)] for every place indexed under one of ``keys``."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, list[tuple[int, _Row]]] = {}
+        make = _Row._make
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i:i + _CHUNK]
+            for r in self._tuples(f"SELECT n.key, n.how, {_RANK_COLUMNS} FROM names n JOIN places p "
+                                  f"ON p.pk=n.pk WHERE n.key IN ({_marks(len(chunk))})", chunk):
+                out.setdefault(r[0], []).append((r[1], make(r[2:])))
+        return out
+
+    def _tuples(self, sql: str, args: Sequence = ()) -> sqlite3.Cursor:
+        """Rows as plain tuples (faster than the connection's ``sqlite3.Row``)."""
+        cur = self._con.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, args)
+
+    def _strict_hits(self, q: _Query, by_key: dict[str, list[tuple[int, _Row]]]) -> dict[int, _Hit]:
+        """Places whose strict key or core is the name's (``by_key``: rows of ``q.keys()``)."""
         found: dict[int, _Hit] = {}
-        for key, pk, how, kind in self._con.execute(
-                "SELECT n.key, n.pk, n.how, p.kind FROM names n JOIN places p ON p.pk=n.pk "
-                f"WHERE n.key IN ({','.join('?' * len(keys))})", keys):
-            if key == q.key:
-                level = how  # the whole name is the place's name (EXACT) or its core (CORE)
-            elif key == q.core:
-                level = CORE
-            else:
-                level = FOLDED
-            hit = found.get(pk)
-            if hit is None or level < hit.level:
-                found[pk] = _Hit(level, _BASE[level], _HOW[level], kind)
+        for key in q.keys():
+            for how, row in by_key.get(key, ()):
+                # the whole name is the place's name (EXACT) or its core (CORE); the name's core is CORE
+                level = how if key == q.key else CORE
+                pk = row.pk
+                hit = found.get(pk)
+                if hit is None or level < hit.level:
+                    found[pk] = _Hit(level, _BASE[level], _HOW[level], row)
         if len(q.key) <= 4 and not q.code:
             self._demote_codes(q, found)
         return found
@@ -203,38 +256,50 @@ class Gazetteer:
     def _demote_codes(self, q: _Query, found: dict[int, _Hit]) -> None:
         """A short name written in lower case ("Heet") that is only an airport code of a place
         (Hohhot's HET) is a weak match of it."""
-        pks = [pk for pk, h in found.items() if h.level <= CORE]
+        pks = [pk for pk, h in found.items() if h.level <= CORE and h.row.name_key != q.key]
         if not pks:
             return
         for pk, name, aliases in self._con.execute(
-                f"SELECT pk, name, aliases FROM places WHERE pk IN ({','.join('?' * len(pks))})", pks):
-            if not any(a and not _is_code(a) and (core(normalize(a)) or normalize(a)) == q.core
-                       for a in (name, *(aliases or "").split("|"))):
-                found[pk] = _Hit(SKELETON, _CODE_ONLY, "only an airport code of it is spelt so", found[pk].kind)
+                f"SELECT pk, name, aliases FROM places WHERE pk IN ({_marks(len(pks))})", pks):
+            names = [a for a in (aliases or "").split("|") if a]
+            codes = [a for a in names if _is_code(a)]
+            if not any(normalize(c) in (q.key, q.core) for c in codes):
+                continue  # found through a name, not a code
+            if not any((core(normalize(a)) or normalize(a)) == q.core for a in (name, *names) if not _is_code(a)):
+                hit = found[pk]
+                found[pk] = _Hit(SKELETON, _CODE_ONLY, "only an airport code of it is spelt so", hit.row)
+
+    @staticmethod
+    def _settled(q: _Query, found: dict[int, _Hit], curated: bool = True) -> bool:
+        """Whether the name itself (or its core) is a place of the kind it says (without
+        ``curated``: a place other than a curated site, which may be named after a town)."""
+        return any(h.level <= CORE and (h.row.kind in q.hinted if q.hinted else curated or
+                                        h.row.source != "curated") for h in found.values())
 
     def _skeleton_hits(self, q: _Query) -> dict[int, _Hit]:
         s = skeleton_of(q.core)
         if not s:
             return {}
-        rows = self._con.execute(
-            "SELECT n.pk, p.name FROM names n JOIN places p ON p.pk=n.pk WHERE n.key=? "
+        rows = map(_Row._make, self._tuples(
+            f"SELECT {_RANK_COLUMNS} FROM names n JOIN places p ON p.pk=n.pk WHERE n.key=? "
             f"ORDER BY p.country IN ({self._focus_sql}) DESC, p.prominence DESC LIMIT ?",
-            (SKELETON_PREFIX + s, SKELETON_LIMIT))
+            (SKELETON_PREFIX + s, SKELETON_LIMIT)))
         from rapidfuzz.fuzz import ratio
 
         f = folded(q.core)
         out = {}
-        for pk, name in rows:
+        for row in rows:
             # the same consonants say little on their own: how alike the names read decides
-            sim = ratio(f, folded(core(normalize(name)))) if f.isascii() else 70.0
-            out[pk] = _Hit(SKELETON, 78.0 + sim / 10, _HOW[SKELETON])
+            sim = ratio(f, folded(core(row.name_key) or row.name_key)) if f.isascii() else 70.0
+            out[row.pk] = _Hit(SKELETON, 78.0 + sim / 10, _HOW[SKELETON], row)
         return out
 
     def fuzzy_keys(self, key: str, cutoff: float = 80.0, limit: int = 8) -> list[tuple[str, float]]:
         """Index keys spelt like ``key`` (a strict key), with their similarity (0-100), best first.
 
-        A trigram index narrows the million keys down to the few hundred sharing most
-        character trigrams with ``key``; rapidfuzz compares only those.
+        A trigram index narrows the keys down to the few hundred sharing most character
+        trigrams with ``key`` (and those with the same letters in another order);
+        rapidfuzz compares only those.
         """
         if not key.isascii() or len(key) < 3 or not self._has_fuzzy:
             return []
@@ -243,41 +308,46 @@ class Gazetteer:
 
         grams = sorted(trigrams(key))
         blobs = [r[0] for r in self._con.execute(
-            f"SELECT ids FROM fuzzy_grams WHERE gram IN ({','.join('?' * len(grams))})", grams)]
-        id_list = [i for (i,) in self._con.execute("SELECT id FROM fuzzy_keys WHERE letters=?", (letters(key),))]
+            f"SELECT ids FROM fuzzy_grams WHERE gram IN ({_marks(len(grams))})", grams)]
+        ids = [i for (i,) in self._con.execute("SELECT id FROM fuzzy_keys WHERE letters=?", (letters(key),))]
         if blobs:
-            ids, counts = np.unique(np.concatenate([np.frombuffer(b, dtype=np.int32) for b in blobs]),
-                                    return_counts=True)
-            if len(ids) > FUZZY_BLOCK:
-                ids = ids[np.argpartition(-counts, FUZZY_BLOCK)[:FUZZY_BLOCK]]
-            id_list += ids.tolist()
-        if not id_list:
+            shared, counts = np.unique(np.concatenate([np.frombuffer(b, dtype=np.int32) for b in blobs]),
+                                       return_counts=True)
+            if len(shared) > FUZZY_BLOCK:
+                shared = shared[np.argpartition(-counts, FUZZY_BLOCK)[:FUZZY_BLOCK]]
+            ids += shared.tolist()
+        if not ids:
             return []
-        keys = [k for (k,) in self._con.execute(
-            f"SELECT key FROM fuzzy_keys WHERE id IN ({','.join('?' * len(id_list))})", id_list)]
+        keys = [k for (k,) in self._con.execute(f"SELECT key FROM fuzzy_keys WHERE id IN ({_marks(len(ids))})", ids)]
         hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
         return [(k, s) for k, s, _ in hits]
 
     def _fuzzy_hits(self, q: _Query) -> dict[int, _Hit]:
-        matches = self.fuzzy_keys(q.core)
-        if not matches:
+        sims = dict(self.fuzzy_keys(q.core))
+        if not sims:
             return {}
-        sims = dict(matches)
         out: dict[int, _Hit] = {}
-        for key, pk in self._con.execute(
-                f"SELECT key, pk FROM names WHERE how<2 AND key IN ({','.join('?' * len(sims))})", list(sims)):
+        for r in self._tuples(f"SELECT n.key, {_RANK_COLUMNS} FROM names n JOIN places p ON p.pk=n.pk "
+                              f"WHERE n.how<2 AND n.key IN ({_marks(len(sims))})", list(sims)):
+            key, row = r[0], _Row._make(r[1:])
             s = sims[key]
             base = 100 - 1.5 * (100 - s)  # 94% alike reads like another transliteration, 80% is a guess
-            if pk not in out or out[pk].base < base:
-                out[pk] = _Hit(FUZZY, base, f"similar spelling {key!r} ({s:.0f}%)")
+            if row.pk not in out or out[row.pk].base < base:
+                out[row.pk] = _Hit(FUZZY, base, f"similar spelling {key!r} ({s:.0f}%)", row)
         return out
 
     def _hits(self, q: _Query) -> dict[int, _Hit]:
-        """Matches of the name: strict and folded keys; unless the name itself (or its core) is
-        a place of the kind it says, also similar spellings (a typo may fold like another
-        name) and, when nothing reads alike, the same consonants."""
-        found = self._strict_hits(q)
-        if any(h.level <= CORE and (not q.hinted or h.kind in q.hinted) for h in found.values()):
+        """Matches of the name: its strict keys; unless the name itself (or its core) is a place
+        of the kind it says, also other transliterations, similar spellings (a typo may fold
+        like another name) and, when nothing reads alike, the same consonants."""
+        found = self._strict_hits(q, self._rows_by_key(q.keys()))
+        if self._settled(q, found, curated=False):
+            return found
+        fk = q.folded_key()
+        if fk:
+            for _, row in self._rows_by_key([fk]).get(fk, ()):
+                found.setdefault(row.pk, _Hit(FOLDED, _BASE[FOLDED], _HOW[FOLDED], row))
+        if self._settled(q, found):
             return found
         extra = self._fuzzy_hits(q)
         if not any(h.level <= FOLDED for h in found.values()):
@@ -294,7 +364,7 @@ class Gazetteer:
         if "," in q.text:
             head, tail = (t.strip() for t in q.text.rsplit(",", 1))
             splits = [(head, tail)]
-            areas = ("country", "governorate", "region")
+            areas: tuple[str, ...] = ("country", "governorate", "region")
         else:
             words = q.text.split()
             splits = [(" ".join(words[:-n]), " ".join(words[-n:])) for n in (1, 2, 3) if n < len(words)]
@@ -305,10 +375,10 @@ class Gazetteer:
                 continue
             row = self._con.execute(
                 "SELECT p.country, p.kind, p.lat, p.lon FROM names n JOIN places p ON p.pk=n.pk "
-                f"WHERE n.key=? AND n.how<2 AND p.kind IN ({','.join('?' * len(areas))}) "
+                f"WHERE n.key=? AND n.how<2 AND p.kind IN ({_marks(len(areas))}) "
                 "ORDER BY p.prominence DESC LIMIT 1", (key, *areas)).fetchone()
             if row is not None:
-                return _Query.of(head), row[0], None if row[1] == "country" else (row[2], row[3])
+                return _Query(head), row[0], None if row[1] == "country" else (row[2], row[3])
         return None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
@@ -326,32 +396,30 @@ class Gazetteer:
         return out
 
     # -- ranking -------------------------------------------------------------------
-    def _rank(self, q: _Query, found: dict[int, _Hit], *, country: str | None, kind: str | None,
-              near: tuple[float, float] | None, limit: int) -> list[Candidate]:
-        rows = {r["pk"]: r for r in self._con.execute(_PLACE_SQL.format(",".join("?" * len(found))), list(found))}
-        scored: list[tuple[float, int, sqlite3.Row, list[str]]] = []
-        for pk, hit in found.items():
-            row = rows[pk]
-            score, why = self._score(q, hit, row, country, kind, near)
-            scored.append((score, hit.level, row, why))
-        if not (q.hinted or q.code or kind):
-            scored = self._named_after(scored)
-        scored.sort(key=lambda s: (-s[0], -(s[2]["population"] or 0), s[2]["id"]))
-        return [Candidate(row_to_place(row), score, "; ".join(why)) for score, _, row, why in scored[:limit]]
+    def _ranked(self, q: _Query, found: dict[int, _Hit], *, country: str | None, kind: str | None,
+                near: tuple[float, float] | None) -> list[tuple[float, _Row, list[str]]]:
+        """(score, row, reasons) of every candidate, best first."""
+        scored = [(*self._score(q, hit, country, kind, near), hit.level, hit.row) for hit in found.values()]
+        if len(scored) > 1:
+            if not (q.hinted or q.code or kind):
+                scored = self._named_after(scored)
+            scored.sort(key=lambda s: (-s[0], -(s[3].population or 0), s[3].id))
+        return [(score, row, why) for score, why, _, row in scored]
 
-    def _score(self, q: _Query, hit: _Hit, row: sqlite3.Row, country: str | None, kind: str | None,
+    def _score(self, q: _Query, hit: _Hit, country: str | None, kind: str | None,
                near: tuple[float, float] | None) -> tuple[float, list[str]]:
-        base, why = hit.base, [hit.how]
-        prom = row["prominence"]
-        pkind = row["kind"]
-        if not row["population"] and pkind in _SETTLEMENTS and row["source"] == "geonames":
+        row = hit.row
+        why = [hit.how]
+        prom = row.prominence
+        pkind = row.kind
+        if not row.population and pkind in _SETTLEMENTS and row.source == "geonames":
             prom = max(prom, SEAT_PROMINENCE)
-        score = base + prom
-        if row["source"] == "curated":
+        score = hit.base + prom
+        if row.source == "curated":
             why.append("curated military site")
-        if row["country"] in self.focus:
+        if row.country in self.focus:
             score += FOCUS_BONUS
-        if hit.level <= FOLDED and self._own_name(q, hit.level, row["name"]):
+        if hit.level <= FOLDED and self._own_name(q, hit.level, row.name_key):
             score += OWN_NAME_BONUS
         if q.code and pkind in _AIRFIELDS and hit.level == EXACT:
             score += 4
@@ -369,44 +437,63 @@ class Gazetteer:
             else:
                 score -= 10
         if country:
-            if row["country"] == country.upper():
+            if row.country == country.upper():
                 score += 8
                 why.append(f"in {country.upper()} as asked")
             else:
                 score -= 20
         if near is not None:
-            d = _haversine_km(near[0], near[1], row["lat"], row["lon"])
+            d = _haversine_km(near[0], near[1], row.lat, row.lon)
             score += 5 * math.exp(-d / 150)
             if d < 150:
                 why.append(f"{d:.0f} km from the context")
         return score, why
 
     @staticmethod
-    def _own_name(q: _Query, level: int, name: str) -> bool:
-        k = normalize(name)
+    def _own_name(q: _Query, level: int, name_key: str) -> bool:
         if level == EXACT:
-            return k == q.key
-        c = core(k) or k
+            return name_key == q.key
+        c = core(name_key) or name_key
         return c == q.core if level == CORE else folded(c) == folded(q.core)
 
     @staticmethod
-    def _named_after(scored: list[tuple[float, int, sqlite3.Row, list[str]]]) -> list:
+    def _named_after(scored: list[tuple[float, list[str], int, _Row]]) -> list:
         """A bare town name means the town, not what is named after it: the curated site beside
         it ("Balad" is the town, "Balad Air Base" the base) or the governorate it is the seat of
         ("Basra"); such a candidate drops below the town when the town reads as well."""
-        towns = [(s, lvl, r) for s, lvl, r, _ in scored if r["kind"] in _SETTLEMENTS and r["source"] != "curated"]
+        towns = [(s, lvl, r) for s, _, lvl, r in scored if r.kind in _SETTLEMENTS and r.source != "curated"]
         if not towns:
             return scored
         out = []
-        for score, level, row, why in scored:
-            if row["source"] == "curated" or row["kind"] in _AREAS:
+        for score, why, level, row in scored:
+            if row.source == "curated" or row.kind in _AREAS:
                 for t_score, t_level, t in towns:
                     if t_level <= max(level, FOLDED) and t_score - 1 < score and \
-                            _haversine_km(row["lat"], row["lon"], t["lat"], t["lon"]) <= NAMED_AFTER_KM:
+                            _haversine_km(row.lat, row.lon, t.lat, t.lon) <= NAMED_AFTER_KM:
                         score = t_score - 1
-                        why = [*why, f"named after the {t['kind']} of {t['name']}"]
-            out.append((score, level, row, why))
+                        why = [*why, f"named after the {t.kind} of {t.name}"]
+            out.append((score, why, level, row))
         return out
+
+    def _candidates(self, name: object, country: str | None, kind: str | None,
+                    near: tuple[float, float] | None) -> tuple[_Query, list[tuple[float, _Row, list[str]]]]:
+        q = _Query(name)
+        found = self._hits(q)
+        if not any(h.level <= CORE for h in found.values()):
+            qualified = self._qualified(q)
+            if qualified is not None:
+                head, cc, point = qualified
+                head_found = self._hits(head)
+                if head_found:
+                    q, found = head, head_found
+                    country = country or cc
+                    near = near or point
+        return q, self._ranked(q, found, country=country, kind=kind, near=near) if found else []
+
+    def _as_candidates(self, ranked: list[tuple[float, _Row, list[str]]]) -> list[Candidate]:
+        full = {r["pk"]: r for r in self._con.execute(
+            f"SELECT * FROM places WHERE pk IN ({_marks(len(ranked))})", [row.pk for _, row, _ in ranked])}
+        return [Candidate(row_to_place(full[row.pk]), score, "; ".join(why)) for score, row, why in ranked]
 
     def candidates(
         self,
@@ -418,20 +505,13 @@ class Gazetteer:
         limit: int = 5,
     ) -> list[Candidate]:
         """Places that may be meant by ``name``, best first, each with its reason."""
-        q = _Query.of(name)
-        found = self._hits(q)
-        if not any(h.level <= CORE for h in found.values()):
-            qualified = self._qualified(q)
-            if qualified is not None:
-                head, cc, point = qualified
-                head_found = self._hits(head)
-                if head_found:
-                    q, found = head, head_found
-                    country = country or cc
-                    near = near or point
-        if not found:
-            return []
-        return self._rank(q, found, country=country, kind=kind, near=near, limit=limit)
+        _, ranked = self._candidates(name, country, kind, near)
+        return self._as_candidates(ranked[:limit]) if ranked else []
+
+    @staticmethod
+    def _fits(row: _Row, country: str | None, kind: str | None) -> bool:
+        return (not country or row.country == country.upper()) and \
+            (not kind or row.kind in _KIND_FAMILY.get(kind, {kind}))
 
     def resolve(
         self,
@@ -441,20 +521,21 @@ class Gazetteer:
         kind: str | None = None,
         near: tuple[float, float] | None = None,
     ) -> Resolution:
-        """The best place for ``name``; ``UnknownPlace`` with suggestions when none fits."""
-        cands = self.candidates(name, country=country, kind=kind, near=near, limit=4)
-        if country:
-            cands = [c for c in cands if c.place.country == country.upper()]
-        if kind:
-            cands = [c for c in cands if c.place.kind in _KIND_FAMILY.get(kind, {kind})]
-        if not cands and self.online is not None:
+        """The best place for ``name``; ``UnknownPlace`` with suggestions when none fits.
+
+        An explicit ``country`` or ``kind`` is a requirement, not only a preference.
+        """
+        _, ranked = self._candidates(name, country, kind, near)
+        ranked = [r for r in ranked[:4] if self._fits(r[1], country, kind)]
+        if not ranked and self.online is not None:
             found = self.online.geocode(str(name).strip(), country=country)
             if found is not None:
-                return Resolution(str(name), found, 80.0, f"online geocoder {self.online.service}")
-        if not cands:
+                return Resolution(str(name), found, 50.0,
+                                  f"not in the offline gazetteer; found by the online geocoder {self.online.service}")
+        if not ranked:
             raise UnknownPlace(str(name), self.suggest(str(name)))
-        best = cands[0]
-        return Resolution(str(name), best.place, best.score, best.reason, tuple(cands[1:]))
+        best, *rest = self._as_candidates(ranked)
+        return Resolution(str(name), best.place, best.score, best.reason, tuple(rest))
 
     def resolve_many(
         self,
@@ -463,28 +544,46 @@ class Gazetteer:
         country: str | None = None,
         kind: str | None = None,
     ) -> geopandas.GeoDataFrame:
-        """One row per input name (in order); unresolved names keep a row with the error."""
+        """One row per input name (in order); unresolved names keep a row with the error.
+
+        Names whose exact key settles them are looked up together (a few SQL statements
+        per thousand names); the others go through ``resolve``.
+        """
         import geopandas
         import pandas as pd
         from shapely import points
 
         names = list(names)
-        memo: dict[str, dict] = {}
-        rows = []
+        queries: dict[str, _Query | str] = {}  # name -> query, or the error message
         for n in names:
-            if n is None or (isinstance(n, float) and math.isnan(n)):
-                rows.append({"query": None, "error": "no name"})
+            if n is None or (isinstance(n, float) and math.isnan(n)) or n in queries:
                 continue
-            n = str(n)
-            if n not in memo:
-                try:
-                    memo[n] = self.resolve(n, country=country, kind=kind).to_dict()
-                    memo[n]["error"] = None
-                except (UnknownPlace, ValueError) as exc:
-                    memo[n] = {"query": n, "error": str(exc)}
-            rows.append(memo[n])
-        cols = ["query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score",
-                "reason", "error"]
-        df = pd.DataFrame(rows).reindex(columns=cols)
+            try:
+                queries[n] = _Query(n)
+            except ValueError as exc:
+                queries[n] = str(exc)
+        by_key = self._rows_by_key(k for q in queries.values() if isinstance(q, _Query) for k in q.keys())
+        answers: dict[str, tuple] = {}
+        for n, q in queries.items():
+            answers[n] = (n, *[None] * 9, q) if isinstance(q, str) else self._answer(n, q, by_key, country, kind)
+        cols = ["query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score", "reason", "error"]
+        nothing = (None, *[None] * 9, "no name")
+        rows = [nothing if n is None or (isinstance(n, float) and math.isnan(n)) else answers[n] for n in names]
+        df = pd.DataFrame(rows, columns=cols)
         geom = points(df["lon"].astype(float), df["lat"].astype(float))
         return geopandas.GeoDataFrame(df, geometry=geom, crs="EPSG:4326")
+
+    def _answer(self, name: str, q: _Query, by_key: dict, country: str | None, kind: str | None) -> tuple:
+        """One row of ``resolve_many``: from the batch look-up when that settles the name."""
+        found = self._strict_hits(q, by_key)
+        if self._settled(q, found, curated=False):
+            score, row, why = self._ranked(q, found, country=country, kind=kind, near=None)[0]
+            if self._fits(row, country, kind):
+                return (name, row.id, row.name, row.kind, row.country, row.admin1, row.lat,
+                        row.lon, round(score, 1), "; ".join(why), None)
+        try:
+            d = self.resolve(name, country=country, kind=kind).to_dict()
+        except (UnknownPlace, ValueError) as exc:
+            return (name, *[None] * 9, str(exc))
+        return tuple(d[c] for c in ("query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score",
+                                    "reason")) + (None,)

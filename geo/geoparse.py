@@ -76,7 +76,9 @@ MODIFIED_NOUNS = frozenset(
     "government officers commandos contingent navy jets aircraft warplanes drones planes bases base "
     "airbase airbases camp camps led backed held controlled based trained allied-backed".split()
 )
-_SPEECH = frozenset("said says told added announced stated claimed confirmed denied reported warned insisted".split())
+#: after a name, these make it the name of a speaker or an organisation ("the JOC said", "a JOC spokesman")
+_SPEECH = frozenset("said says told added announced stated claimed confirmed denied reported warned insisted "
+                    "spokesman spokeswoman spokesperson statement officials official commander".split())
 _MONTHS_DAYS = frozenset(
     w.casefold() for w in (*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, "sept")
 )
@@ -88,7 +90,7 @@ _KIND_AFTER = frozenset(
 _KIND_BEFORE = frozenset("camp fort fob cop garison outpost".split())
 _KIND_OF = frozenset(
     "airbase base camp garison headquarters airport outpost governorate region district city town village "
-    "province compound facility outskirts".split()
+    "province compound facility".split()
 )
 #: words whose key depends on the next word ("al" before a name, "air" before "base")
 _PENDING = ARTICLES | {"air", "military", "head", "command"}
@@ -327,6 +329,8 @@ def _window_keys(toks: list[_Tok]) -> str:
     for t in toks:
         words.extend(t.key.split())
     n = len(words)
+    if any(w in _PENDING and w not in ARTICLES for w in words):
+        return normalize(" ".join(t.text for t in toks))  # "military airport", "head quarters": the phrases
     out: list[str] = []
     for i, w in enumerate(words):
         if w in ARTICLES and i + 1 < n:
@@ -347,7 +351,9 @@ def _find_windows(text: str, tokens: list[_Tok], table: _Table) -> Iterator[_Win
     n, i = len(tokens), 0
     while i < n:
         t = tokens[i]
-        lead_article = t.key in ARTICLES and i + 1 < n and tokens[i + 1].cap and _joined(text, t, tokens[i + 1])
+        # "al-Qaim", "at-Tanf", "al Asad" -- but not the English words "at", "as", "an" before a name
+        lead_article = (t.key in ARTICLES and i + 1 < n and tokens[i + 1].cap and _joined(text, t, tokens[i + 1])
+                        and (t.text.casefold() in ("al", "el") or "-" in text[t.end:tokens[i + 1].start]))
         if not (t.cap or lead_article) or t.key in ARTICLES and not lead_article:
             i += 1
             continue
@@ -394,9 +400,14 @@ def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
     j = w.j + 1
     if j < len(tokens) and _joined(text, tokens[w.j], tokens[j]) and not tokens[w.j].possessive:
         k = _window_keys(tokens[j:j + 2]).split()
+        two = k[:2] == ["air", "bases"] or k[:2] == ["air", "fields"]
+        if two:
+            k = ["airbase"]
+        elif k and k[0].endswith("s") and normalize(k[0][:-1]) in _KIND_AFTER:
+            k = [normalize(k[0][:-1])]  # "the Conoco and Green Village bases", "Ain Issa outposts"
         if k and k[0] in _KIND_AFTER:
-            w.hi = j + (1 if k[0] == "airbase" and len(tokens[j].key.split()) == 1 and j + 1 < len(tokens)
-                        and tokens[j + 1].key in ("base", "field", "station", "strip") else 0)
+            w.hi = j + (1 if two or (k[0] == "airbase" and len(tokens[j].key.split()) == 1 and j + 1 < len(tokens)
+                                     and tokens[j + 1].key in ("base", "field", "station", "strip")) else 0)
             return k[0]
         if k and k[0] == "province":
             w.hi = j
@@ -406,9 +417,24 @@ def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
         return normalize(tokens[w.i - 1].text)
     if w.i >= 2 and tokens[w.i - 1].key in ("of", "at", "in"):
         k = _window_keys(tokens[max(0, w.i - 3):w.i - 1]).split()
-        if k and (k[-1] in _KIND_OF or k[-1] == "province"):
+        if k and (k[-1] in _KIND_OF or k[-1] == "province") and _unnamed(tokens, w.i - 2):
             return "governorate" if k[-1] == "province" else k[-1]
     return ""
+
+
+_DETERMINERS = frozenset("a an the its their this that one another".split())
+
+
+def _unnamed(tokens: list[_Tok], k: int) -> bool:
+    """Whether the kind noun at token ``k`` heads an unnamed phrase ("an air base in Erbil"), not a
+    name of its own ("the Mezzeh military airport in Damascus")."""
+    for j in range(k - 1, max(-1, k - 5), -1):
+        t = tokens[j]
+        if t.key in _DETERMINERS or t.text.casefold() in _DETERMINERS:
+            return True
+        if t.cap and not t.upper and not t.initial:
+            return False
+    return False
 
 
 def _attributive(text: str, tokens: list[_Tok], w: _Window) -> bool:
@@ -588,7 +614,9 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
     if first.upper and len(first.text) <= 3 and w.i == w.j and bp[7] != "curated" \
             and not (w.i >= 1 and tokens[w.i - 1].key == "the"):
         return "a short capitalised abbreviation, not written as a place ('the US' would be)"
-    if first.sentence not in headline and _longer_name(text, tokens, w) and bp[6] < 2.5 and w.lo == w.i and w.hi == w.j and bp[7] != "curated":
+    bare = not any(k in GENERIC for k in w.key.split())
+    if first.sentence not in headline and _longer_name(text, tokens, w) and w.lo == w.i and w.hi == w.j \
+            and bp[1] not in _AREA_KINDS and (bp[6] < 2.5 or (bp[7] == "curated" and bare)):
         return "part of a longer name"
     return None
 

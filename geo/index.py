@@ -7,7 +7,8 @@ read is rebuilt.
 
 Tables:
 
-* ``places`` -- one row per place (``pk``, the ``Place`` fields, ``prominence``);
+* ``places`` -- one row per place (``pk``, the ``Place`` fields, ``prominence``, and
+  ``name_key``, the strict key of its own name);
 * ``names(key, pk, how)`` -- every key a place is found under: its strict keys
   (``how`` = ``EXACT``), the same without kind words (``CORE``), and two loose keys
   (``LOOSE``): ``=`` + ``folded`` (vowel spellings folded) and ``~`` + ``skeleton``;
@@ -56,11 +57,6 @@ _INDEXED_SCRIPTS = re.compile(
     r"\uFB50-\uFDFF\uFE70-\uFEFF]"
 )
 _CYRILLIC = re.compile(r"[\u0400-\u052F]")
-
-_PLACE_COLUMNS = (
-    "id name kind country admin1 lat lon population aliases geonames_id wikidata "
-    "source source_url precision prominence"
-).split()
 
 
 def cache_dir() -> Path:
@@ -174,7 +170,7 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             CREATE TABLE places (pk INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, kind TEXT,
                 country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
                 aliases TEXT, geonames_id INTEGER, wikidata TEXT, source TEXT,
-                source_url TEXT, precision TEXT, prominence REAL);
+                source_url TEXT, precision TEXT, prominence REAL, name_key TEXT);
             CREATE TEMP TABLE staged (key TEXT, pk INTEGER, how INTEGER);
             CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
             """
@@ -190,7 +186,7 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             place_rows.append(
                 (pk, p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population,
                  "|".join(p.aliases), p.geonames_id, p.wikidata, p.source, p.source_url,
-                 p.precision, prominence(p))
+                 p.precision, prominence(p), normalize(p.name))
             )
             worth = notable(p, focus)
             if worth:
@@ -218,7 +214,7 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
 
 
 def _flush(con: sqlite3.Connection, place_rows: list, name_rows: list) -> None:
-    con.executemany(f"INSERT INTO places VALUES ({','.join('?' * 16)})", place_rows)
+    con.executemany(f"INSERT INTO places VALUES ({','.join('?' * 17)})", place_rows)
     con.executemany("INSERT INTO staged VALUES (?,?,?)", name_rows)
     place_rows.clear()
     name_rows.clear()
@@ -250,7 +246,9 @@ def _build_fuzzy(con: sqlite3.Connection, pks: set[int]) -> None:
 
 
 def _readonly(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, check_same_thread=False)
+    con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, check_same_thread=False)
+    con.execute("PRAGMA mmap_size=268435456")  # pages read from memory, not one system call each
+    return con
 
 
 def _usable(path: Path) -> bool:

@@ -29,7 +29,7 @@ from pathlib import Path
 from geo.geoparse import Mention, geoparse, sentence_spans
 
 from .cli import UsageError
-from .lexicon import STATE_ACTORS, ActorMention, Lexicon, resolve_actor
+from .lexicon import HOST_STATE, STATE_ACTORS, ActorMention, Lexicon, resolve_actor
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
@@ -106,6 +106,7 @@ _DATE = re.compile(
     rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?![\w.]))"
     rf"|(?P<md>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}}))"
     rf"|(?P<my>\b(?:(?:early|mid|late|end\s+of)[\s-]+)?{_MON},?\s+\d{{4}}\b)"
+    rf"|(?P<m>\b(?:in|since|during|until|by|early|mid|late|end\s+of)[\s-]+{_MON}(?![\w.]|\s+\d))"
     r"|(?P<year>\b(?:in|since|during|from|until|early|late|mid|of|by|throughout)[\s-]+(?:19|20)\d{2}\b(?![-/]\d))"
     rf"|(?P<weekday>\b(?:(?:on|last|this|past|late\s+on|early\s+on|late|early)\s+)?{_DAY}(?P<wdposs>['’]s)?"
     r"(?:\s+(?:morning|afternoon|evening|night))?\b)"
@@ -157,7 +158,7 @@ def find_dates(text: str, start: int, end: int, published: date | None) -> list[
     out = []
     for m in _DATE.finditer(text, start, end):
         kind = m.lastgroup if m.lastgroup not in ("wdposs", "lwposs") else None
-        kind = next(k for k in ("iso", "dmy", "mdy", "dm", "md", "my", "year", "weekday", "yesterday", "today",
+        kind = next(k for k in ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today",
                                 "lastweek", "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore",
                                 "inherit", "future") if m.group(k)) if kind is None or not m.group(kind) else kind
         out.append(_resolve_date(kind, m, published))
@@ -199,6 +200,13 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
             return made(date(int(re.search(r"\d{4}", surface).group()), month, 1), "month")
         if kind == "year":
             return made(date(int(re.search(r"\d{4}", surface).group()), 1, 1), "year")
+        if kind == "m":
+            month = _MONTHS[re.search(_MON + r"$", surface, re.IGNORECASE).group().rstrip(".").casefold()]
+            if pub is None:
+                return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
+            # "in July" in an October report is this year's July; in a March report, last year's
+            year = pub.year if month <= pub.month else pub.year - 1
+            return made(date(year, month, 1), "month")
     except ValueError:
         return made(None, None, f"{surface!r} is not a calendar date")
     if pub is None:
@@ -248,6 +256,8 @@ TRIGGERS: list[tuple[str, str]] = [
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
     ("gain", r"\b(?:fell|fallen|falls|falling)\s+to\b"),
+    ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
+             r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
     ("weakgain", r"\b(?:entered|enter|enters|entering)\b"),
     ("receive", r"\b(?:received|receive|receives|receiving)\b"),
     ("handover", r"\b(?:handed|hand|hands|handing|turned|turn|turns|turning)\s+(?:\w+\s+){0,6}?over\b"),
@@ -270,14 +280,18 @@ TRIGGERS: list[tuple[str, str]] = [
 ]
 _TRIGGER = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(TRIGGERS)), re.IGNORECASE)
 _NOUNS = frozenset("withdrawal departure evacuation pullout pull-out deployment arrival handover hand-over transfer "
-                   "relocation".split())
+                   "relocation withdrawals departures evacuations pullouts deployments arrivals handovers "
+                   "transfers".split()) | {"liberation of", "recapture of", "capture of", "takeover of", "fall of"}
+#: a verb form read as a noun after these ("a series of transfers", "the withdrawal")
+_DETERMINER = re.compile(r"\b(?:a|an|the|of|its|their|this|that|these|those|such|any|further|more|recent|"
+                         r"planned|full|complete|partial)\s+$", re.IGNORECASE)
 #: how sure a change is in itself, by type
 _STRENGTH = {"gain": 0.85, "weakgain": 0.5, "receive": 0.8, "handover": 0.85, "leave": 0.8, "arrive": 0.75,
              "remain": 0.7, "hold": 0.7}
 
 _BE = r"(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been|was\s+being|were\s+being)"
 _PASSIVE = re.compile(rf"\b{_BE}\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|"
+_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|\b(?:seen|spotted|observed)\s+$|"
                           r"\b(?:began|begun|begin|begins|started|starting|start|starts|continued|continue|continues|"
                           r"continuing|kept|keep)\s+(?:to\s+)?$", re.IGNORECASE)
 _FUTURE = re.compile(
@@ -311,12 +325,34 @@ _COREF = re.compile(
     r"|(?P<both>both(?:\s+(?:sites|bases|facilities|installations|of\s+them))?)"
     r"|(?P<it>\bit\b|\bthere\b))\b",
     re.IGNORECASE)
-_LOCATOR = re.compile(r"(?:\b(?:in|near|outside|inside|at|of|between|and|from|towards?|by|close\s+to|west|east|north|"
+_LOCATOR = re.compile(r"(?:\b(?:in|near|outside|inside|at|of|between|towards?|close\s+to|west|east|north|"
                       r"south|northwest|northeast|southwest|southeast|north-west|north-east|south-west|south-east|"
-                      r"kilometres|kilometers|km|miles)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){0,2}$)", re.IGNORECASE)
-_COORD = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|or|plus|,\s*as\s+well\s+as)\s*(?:the\s+)?(?:\w+\s+){0,2}$",
-                    re.IGNORECASE)
+                      r"kilometres|kilometers|km|miles)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}$)", re.IGNORECASE)
+_COORD = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|or|plus|,\s*as\s+well\s+as)\s*(?:the\s+)?"
+                    r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+#: "a former US base near", "an air base outside": a site named only by the town it is near
+_UNNAMED_SITE = re.compile(
+    r"\b(?:a|an|one|another|the)\s+(?:[\w.-]+\s+){0,3}?(?P<noun>air\s*bases?|airbases?|bases?|airfields?|airports?|"
+    r"outposts?|camps?|garrisons?|positions?|facilit(?:y|ies))\s+(?:near|outside|close\s+to|north\s+of|south\s+of|"
+    r"east\s+of|west\s+of|in|at|on\s+the\s+outskirts\s+of)\s+(?:the\s+(?:town|city)\s+of\s+)?$", re.IGNORECASE)
+#: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
+_NON_SITE_NP = re.compile(
+    r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:town|city|village|base|airbase|airport|airfield|camp|"
+    r"outpost|garrison|headquarters|compound|facility)\b)[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
+    re.IGNORECASE)
+#: how far a known site may be from the town an unnamed one is placed by
+NEAR_KM = 40.0
+_NOUN_KINDS = {
+    "air base": {"airbase", "airport"}, "airbase": {"airbase", "airport"}, "airfield": {"airbase", "airport"},
+    "airport": {"airport", "airbase"}, "camp": {"camp", "base"}, "outpost": {"outpost", "base"},
+}
+#: right after a verb: an object that is not a site ("fled the country", "left several positions")
+_OTHER_OBJECT = re.compile(
+    r"\s+(?:out\s+of\s+|from\s+)?(?:the\s+(?:country|region|area|province|north|south|east|west|city|border)\b|"
+    r"(?:several|some|many|most|all|dozens|hundreds|\d[\d,]*)\s+(?:of\s+)?(?:its\s+|their\s+|the\s+)?"
+    r"(?:positions|posts|bases|sites|checkpoints|areas|villages|towns|equipment|vehicles|troops|soldiers)\b)",
+    re.IGNORECASE)
 _ROLE = [(re.compile(r"advis[eo]rs?|trainers?|mentors?", re.I), "advisers"),
          (re.compile(r"military police", re.I), "military police"),
          (re.compile(r"special (?:operations )?forces|commandos", re.I), "special forces"),
@@ -411,6 +447,7 @@ class Ingester:
         self.lexicon = lexicon
         self.gazetteer = gazetteer
         self.tracked = frozenset(tracked)
+        self._military: list | None = None
 
     # -- the pipeline --------------------------------------------------------------------------
     def propose(
@@ -458,17 +495,24 @@ class Ingester:
     def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors) -> list[_Frame]:
         bounds = _clause_bounds(text, s, e, actors)
         frames: list[_Frame] = []
-        for m in triggers:
+        for k, m in enumerate(triggers):
             ttype = TRIGGERS[int(m.lastgroup[1:])][0]
             surface = m.group()
             if _not_a_trigger(text, m, ttype):
                 continue
             cs, ce = _clause_of(bounds, m.start(), s, e)
-            fr = _Frame(ttype, m.start(), m.end(), surface, si, cs, ce)
+            # what follows a verb up to the next one is its business ("took X from Y, ... held by Z")
+            if k + 1 < len(triggers):
+                ce = min(ce, max(m.end(), triggers[k + 1].start()))
+            end = m.end()
+            if ttype == "handover" and len(surface.split()) > 2:
+                # "handed the K-1 air base over to ...": the object sits inside the phrase
+                end = m.start() + len(surface.split()[0])
+            fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
             self._modality(text, fr, s)
             self._actors(text, fr, actors, frames, prev_actors, state)
             self._sites(text, fr, mentions, state, s, e)
-            self._date(text, fr, dates, state)
+            self._date(text, fr, dates, state, bounds)
             frames.append(fr)
         return frames
 
@@ -486,8 +530,9 @@ class Ingester:
         if neg or re.match(r"\s*(?:no|none)\b", tail, re.IGNORECASE) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
-        fut = _FUTURE.search(before) or (fr.type != "hold" and _INFINITIVE.search(before)
-                                         and not re.search(r"\b(?:forced|began|started|ordered)\s+to\s+$", before))
+        fut = _FUTURE.search(before)
+        if fut is None and fr.type != "hold" and not re.search(r"\b(?:forced|began|started)\s+to\s+$", before):
+            fut = _INFINITIVE.search(before)
         if fut:
             fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
             return
@@ -504,7 +549,7 @@ class Ingester:
         in_clause = [a for a in actors if fr.clause_start <= a.start and a.end <= fr.clause_end]
         after = [a for a in in_clause if a.start >= fr.end]
         for a in after:
-            prep = text[max(fr.end, a.start - 12):a.start].casefold()
+            prep = text[max(fr.start, a.start - 12):a.start].casefold()
             if a.pronoun:
                 a = self._antecedent(a, actors, [], prev_actors, state)
                 if a is None:
@@ -527,10 +572,8 @@ class Ingester:
             return
         before = [a for a in in_clause if a.end <= fr.start]
         # an actor inside "from X" / "to X" before the trigger is not its subject
-        before = [a for a in before if not re.search(r"\b(?:from|to|by|with|against|of)\s+(?:the\s+)?$",
-                                                     text[max(fr.clause_start, a.start - 10):a.start], re.I)
-                  or re.search(r"\b(?:advis[eo]rs|troops|forces|fighters|units|personnel|members|elements)\s+of\s+"
-                               r"(?:the\s+)?$", text[max(fr.clause_start, a.start - 24):a.start], re.I)]
+        before = [a for a in before if not re.search(r"\b(?:from|to|by|with|against|for|on)\s+(?:the\s+)?$",
+                                                     text[max(fr.clause_start, a.start - 10):a.start], re.I)]
         doers = [a for a in before if not a.speaker and not a.pronoun]
         if doers:
             fr.subject, fr.subject_how = doers[-1], "named"
@@ -569,6 +612,11 @@ class Ingester:
         def fits(a: ActorMention | None) -> bool:
             return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS)
 
+        if pron.refers_to == "speaker":
+            # "our forces" in a quote: the forces of whoever speaks, else of the country the site is in
+            speakers = [a for a in actors if a.speaker and not a.pronoun]
+            return speakers[0] if speakers else ActorMention(pron.start, pron.end, pron.surface, HOST_STATE)
+
         if frames and fits(frames[-1].subject) and pron.refers_to != "nonstate":
             return frames[-1].subject
         if not frames and fits(state.last_subject) and pron.refers_to != "nonstate":
@@ -593,26 +641,44 @@ class Ingester:
             first = after[0]
             if first[2] is not None and first[2].place.kind not in SITE_KINDS and first[3] == "named":
                 return  # "withdrew from Syria": a country, not a site
+            lead = text[fr.end:first[0]]
+            unnamed = _UNNAMED_SITE.search(lead)
+            if unnamed and first[2] is not None and first[2].place.kind in ("city", "town"):
+                # "moved into a former US base near Kobane": the base, not the town
+                site = self._site_near(first[2], unnamed.group("noun"))
+                if site is not None:
+                    fr.sites.append((site, f"{unnamed.group().strip()!r} {first[2].surface}: the nearest known site"))
+                return
             # the object, the places coordinated with it ("A and B"), skipping those that only
             # locate one of them ("A in Anbar province and B in Baghdad")
+            if first[2] is not None and first[2].place.kind in ("city", "town") and _NON_SITE_NP.search(lead):
+                return  # "stayed near the oil fields of Deir ez-Zor": the town only locates the object
             chosen, prev = [first], first
             for c in after[1:]:
                 gap = text[prev[1]:c[0]]
-                if _COORD.match(gap):
+                if len(gap) <= 40 and re.match(r"\s*(?:and|or|as\s+well\s+as|plus)\b", gap, re.IGNORECASE):
+                    chosen.append(c)  # "A and B", "A and from the town of B"
+                elif _LOCATOR.search(gap) and len(gap) <= 40:
+                    pass  # locates the site before it
+                elif _COORD.match(gap):
                     chosen.append(c)
-                elif not _LOCATOR.search(gap) or len(gap) > 40:
+                else:
                     break
                 prev = c
             for c in chosen:
                 for mention in ([c[2]] if c[2] is not None else c[4]):
                     if mention.place.kind in SITE_KINDS:
-                        if re.search(r"\bto\s+(?:the\s+)?$", text[max(fr.end, c[0] - 8):c[0]], re.I) \
-                                and fr.type == "leave":
-                            fr.to_sites.append(mention)
+                        lead_in = text[max(fr.end, c[0] - 10):c[0]]
+                        if fr.type == "leave" and re.search(r"\bto\s+(?:the\s+)?$", lead_in, re.I):
+                            fr.to_sites.append(mention)  # "withdrew from A to B": they went to B
+                        elif fr.type == "leave" and re.search(r"\b(?:towards?|into)\s+(?:the\s+)?$", lead_in, re.I):
+                            continue  # "fled towards Hama": a direction, not a site they reached
                         else:
                             fr.sites.append((mention, c[3]))
             if fr.sites or fr.to_sites:
                 return
+        if _OTHER_OBJECT.match(text, fr.end, fr.clause_end):
+            return  # "fled the country", "left several positions": an object that is no site
         before = [c for c in cands if fr.clause_start <= c[0] and c[1] <= fr.start]
         before = [c for c in before if not _POSSESSIVE_AFTER.match(text, c[1])]
         for c in reversed(before):
@@ -636,8 +702,24 @@ class Ingester:
             last = state.sites[-1]
             fr.sites.append((last, "the site the report is about"))
 
+    def _site_near(self, town: Mention, noun: str) -> Mention | None:
+        """The known military site nearest a town (within ``NEAR_KM``) of a kind the noun allows."""
+        if self._military is None:
+            import geo
+
+            g = self.gazetteer or geo.default()
+            self._military = [p for p in g.places(source="curated") if p.kind in _MILITARY]
+        from geo.gazetteer import _haversine_km
+
+        kinds = _NOUN_KINDS.get(re.sub(r"\s+", " ", noun.casefold()).rstrip("s"), _MILITARY)
+        best = min(((_haversine_km(town.place.lat, town.place.lon, p.lat, p.lon), p) for p in self._military
+                    if p.kind in kinds), default=None, key=lambda x: x[0])
+        if best is None or best[0] > NEAR_KM:
+            return None
+        return Mention(town.surface, town.start, town.end, best[1], town.score, f"{best[0]:.0f} km from {town.surface}")
+
     # -- dates ----------------------------------------------------------------------------------
-    def _date(self, text, fr: _Frame, dates: list[DateExpr], state: _Story) -> None:
+    def _date(self, text, fr: _Frame, dates: list[DateExpr], state: _Story, bounds: list[int]) -> None:
         usable = [d for d in dates if not d.modifier]
         if any(d.future and fr.clause_start <= d.start < fr.clause_end for d in usable) and fr.status == "reported":
             fr.status, fr.status_why = "planned", "dated in the future"
@@ -646,7 +728,12 @@ class Ingester:
             fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
             return
         in_clause = [d for d in usable if fr.clause_start <= d.start < fr.clause_end]
-        pool = in_clause or usable
+        # a date in a relative clause ("..., which Iraqi troops took in July") is that clause's own
+        elsewhere = [d for d in usable if not _in_relative_clause(text, bounds, d.start)]
+        pool = in_clause or elsewhere
+        if not pool:
+            fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
+            return
         best = min(pool, key=lambda d: (abs(d.start - fr.end) if d.start >= fr.end else abs(fr.start - d.end) + 5))
         if best.inherit and best.value is None:
             fr.date, fr.date_how = state.date, "the story's date"
@@ -668,16 +755,22 @@ class Ingester:
         passive = bool(_PASSIVE.search(text[max(fr.clause_start, fr.start - 30):fr.start]))
         gains, leaves, arrives = [], [], []
         t = fr.type
+        low = fr.surface.casefold()
         if t in ("gain", "weakgain", "hold"):
-            if fr.surface.casefold().startswith("under") or fr.surface.casefold().startswith("in the hands"):
-                # "under full Iraqi administration": the nationality inside the phrase
-                inner = [a for a in self.lexicon.find(text, fr.start, min(fr.clause_end, fr.end + 40))
-                         if not a.pronoun]
+            if low.startswith(("under", "in the hands")):
+                # "under full Iraqi administration", "under their control": the actor inside the phrase
+                inner = [a for a in self.lexicon.find(text, fr.start, min(fr.clause_end, fr.end + 40))]
                 gainer = inner[0] if inner else None
-            elif passive or re.match(r"(?i)(held|controlled|occupied)\s+by", fr.surface):
+                poss = re.search(r"\b(?:their|its)\b", fr.surface, re.IGNORECASE)
+                if gainer is None and poss:
+                    gainer = ActorMention(fr.start + poss.start(), fr.start + poss.end(), poss.group(), "",
+                                          pronoun=True)
+                if gainer is not None and gainer.pronoun:
+                    gainer = self._antecedent(gainer, self.lexicon.find(text, s, fr.start), [], [], state)
+            elif passive or re.match(r"(held|controlled|occupied)\s+by|fell|fallen|falls|falling", low):
                 gainer = agent or (to_a if passive else None)
             else:
-                gainer = agent or sub
+                gainer = sub
             gains.append((gainer, from_a))
         elif t == "receive":
             gains.append((sub, from_a))
@@ -827,6 +920,8 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     w = m.group().casefold()
     after = text[m.end():m.end() + 24].casefold()
     before = text[max(0, m.start() - 16):m.start()].casefold()
+    if w.startswith("enter") and re.match(r"\s+(?:the\s+)?(?:outskirts|suburbs|edges?|vicinity|outer)\b", after):
+        return True
     if w == "left" and re.match(r"\s*(?:behind|wing|bank|side|hand|over|unclear|open|dead|injured|wounded)\b", after):
         return True
     if w in ("left", "leave", "leaves") and re.search(r"\b(?:on|the|of)\s+$", before):
@@ -840,6 +935,11 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         return True
     if ttype == "hold" and w.endswith("controls") and re.search(r"\b(?:border|export|arms|strict)\s+$", before):
         return True
+    if re.match(r"(?:held|controlled|occupied)\s+by", w) and not re.search(rf"\b{_BE}\s+(?:\w+ly\s+)?$", before,
+                                                                         re.IGNORECASE):
+        # "the last crossings held by the militants" describes the crossings; "Hit, held by ..." is
+        # found through the place before it
+        return not re.search(r"[A-Z][\w'’-]*,?\s+$", text[max(0, m.start() - 30):m.start()])
     return False
 
 
@@ -861,6 +961,11 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention]) -> lis
 #: what may stand between "and" and the subject of a new clause ("and some 300 Iraqi troops")
 _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|several|many|a|an|its|their|"
                        r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
+
+
+def _in_relative_clause(text: str, bounds: list[int], pos: int) -> bool:
+    start = max((b for b in bounds if b <= pos), default=0)
+    return bool(re.match(r"[\s,]*(?:that|which|who|whom|where)\b", text[start:start + 16], re.IGNORECASE))
 
 
 def _clause_of(bounds: list[int], pos: int, s: int, e: int) -> tuple[int, int]:

@@ -59,7 +59,7 @@ FORCE_NOUNS = (
     "military police|counter-terrorism forces|counter-terrorism service|forces|force|troops|troop|army|military|"
     "soldiers|units|unit|personnel|advisers|advisors|trainers|marines|commandos|contingent|garrison|"
     "fighters|militias|militia|police|jets|warplanes|aircraft|staff|servicemembers|service members|battalion|"
-    "brigade|division|convoy|convoys|deployment|presence|withdrawal|pullout|drawdown"
+    "brigade|division|convoy|convoys|engineers|officers|contingents|detachment|elements"
 )
 _FORCE = rf"(?:{FORCE_NOUNS})"
 #: the words that may stand between a nationality and its force noun
@@ -95,6 +95,7 @@ HOST_STATE_WORDS = (
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
                               re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:they|it|its forces|its troops|their forces|their troops|the group|the militants"
+                      r"|our forces|our troops|our soldiers|our units|our army"
                       r"|the troops|the forces|the soldiers|the fighters|the jihadists|the insurgents|the extremists"
                       r"|the rebels)\b", re.IGNORECASE)
 #: "the militants", "the group": an armed group, not a state's forces
@@ -194,7 +195,8 @@ class Lexicon:
             out.append(ActorMention(s, e, surface, actor, speaker=_speaker(text, e)))
         for m in _PRONOUN.finditer(text, start, end):
             if not any(a.start <= m.start() < a.end for a in out):
-                hint = "nonstate" if _NONSTATE_WORDS.search(m.group()) else ""
+                hint = "nonstate" if _NONSTATE_WORDS.search(m.group()) else \
+                    "speaker" if m.group().casefold().startswith("our") else ""
                 out.append(ActorMention(m.start(), m.end(), m.group(), "", pronoun=True, refers_to=hint))
         out.sort(key=lambda a: a.start)
         return out

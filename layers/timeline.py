@@ -172,11 +172,25 @@ def track_warnings(events: pd.DataFrame) -> list[tuple[int, str, str, str]]:
     out: list[tuple[int, str, str, str]] = []
     ok = events.dropna(subset=["start"])
     ctl = ok[ok["kind"] == "control"]
-    same_day = ctl.groupby(["site_id", "start"])["actor_id"].transform("nunique") > 1
-    for (site, day), grp in ctl[same_day].groupby(["site_id", "start"]):
-        out.append((int(grp["_line"].iloc[0]), "actor_id", ", ".join(sorted(set(grp["actor_id"]))),
-                    f"different controllers of {site} on {dates.edtf(day)} (lines "
-                    f"{', '.join(map(str, grp['_line']))}; sources {', '.join(sorted(set(grp['source_url'])))})"))
+    if len(ctl):
+        site = _codes(ctl["site_id"])
+        day = ctl["start"].to_numpy().astype("datetime64[s]").astype("int64")
+        order = np.lexsort((ctl["_line"].to_numpy(), day, site))
+        site, day, actor = site[order], day[order], _codes(ctl["actor_id"])[order]
+        cuts = np.flatnonzero((site[1:] != site[:-1]) | (day[1:] != day[:-1])) + 1
+        lo = np.r_[0, cuts]
+        hi = np.r_[cuts, len(site)]
+        split = np.minimum.reduceat(actor, lo) != np.maximum.reduceat(actor, lo)
+        if split.any():
+            lines = ctl["_line"].to_numpy()[order].tolist()
+            actors = ctl["actor_id"].to_numpy(dtype=object)[order].tolist()
+            urls = ctl["source_url"].to_numpy(dtype=object)[order].tolist()
+            sites = ctl["site_id"].to_numpy(dtype=object)[order].tolist()
+            starts = ctl["start"].to_numpy()[order]
+            for a, b in zip(lo[split].tolist(), hi[split].tolist()):
+                out.append((int(lines[a]), "actor_id", ", ".join(sorted(set(actors[a:b]))),
+                            f"different controllers of {sites[a]} on {dates.edtf(pd.Timestamp(starts[a]))} "
+                            f"(lines {', '.join(map(str, lines[a:b]))}; sources {', '.join(sorted(set(urls[a:b])))})"))
     if not (ok["kind"] != "control").any():
         return out
     runs = presence_runs(ok)
@@ -230,6 +244,8 @@ class Lookup:
 
     def at(self, tracks: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Row (into the original intervals) holding each (track, day); -1 for none."""
+        if len(self.keys) == 0:
+            return np.full(len(tracks), -1, dtype=np.int64)
         d = days.astype("datetime64[D]").astype("int64")
         q = tracks.astype("int64") * (1 << 32) + (d + (1 << 31))
         i = np.searchsorted(self.keys, q, side="right") - 1
@@ -282,6 +298,8 @@ class Timeline:
         n_sites, n_days = len(site_codes), len(days)
         dtype = np.int16 if len(actors) < 32_000 else np.int32
         out = np.full((n_sites, n_days), -1, dtype=dtype)
+        if not covers.any():
+            return actors, out
         col = np.arange(n_days)
         inverse = np.empty_like(order)
         inverse[order] = np.arange(n_days)
