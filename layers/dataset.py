@@ -151,7 +151,8 @@ def load_sites(path: Path, report: Report, gazetteer=None) -> pd.DataFrame:
     lat = pd.to_numeric(df["lat"].where(own), errors="coerce")
     lon = pd.to_numeric(df["lon"].where(own), errors="coerce")
     report.add_rows("error", file, df, own & ~lat.between(-90, 90), "lat", "latitude must be a number from -90 to 90")
-    report.add_rows("error", file, df, own & ~lon.between(-180, 180), "lon", "longitude must be a number from -180 to 180")
+    report.add_rows("error", file, df, own & ~lon.between(-180, 180), "lon",
+                    "longitude must be a number from -180 to 180")
     for c in ("name", "kind", "source_url"):
         report.add_rows("error", file, df, own & (df[c] == ""), c,
                         "a site defined here (with lat/lon) needs a name, a kind and a source_url")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from shapely import points
 
@@ -89,6 +88,3 @@ def all_layers(tl: Timeline) -> dict[str, gpd.GeoDataFrame]:
         "events": events_layer(tl),
     }
 
-
-def nat_to_none(values: np.ndarray) -> list:
-    return [None if pd.isna(v) else v for v in values]

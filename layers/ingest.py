@@ -342,7 +342,7 @@ _NON_SITE_NP = re.compile(
     r"outpost|garrison|headquarters|compound|facility)\b)[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
     re.IGNORECASE)
 #: how far a known site may be from the town an unnamed one is placed by
-NEAR_KM = 40.0
+NEAR_KM = 50.0
 _NOUN_KINDS = {
     "air base": {"airbase", "airport"}, "airbase": {"airbase", "airport"}, "airfield": {"airbase", "airport"},
     "airport": {"airport", "airbase"}, "camp": {"camp", "base"}, "outpost": {"outpost", "base"},
@@ -513,6 +513,7 @@ class Ingester:
             self._actors(text, fr, actors, frames, prev_actors, state)
             self._sites(text, fr, mentions, state, s, e)
             self._date(text, fr, dates, state, bounds)
+            state.event_sites.extend(m for m, _ in fr.sites)
             frames.append(fr)
         return frames
 
@@ -531,6 +532,9 @@ class Ingester:
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
         fut = _FUTURE.search(before)
+        if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
+                and text[:fr.clause_start + fut.start()].rstrip().endswith(","):
+            fut = None  # ", once the capital of ...,": formerly, not a condition
         if fut is None and fr.type != "hold" and not re.search(r"\b(?:forced|began|started)\s+to\s+$", before):
             fut = _INFINITIVE.search(before)
         if fut:
@@ -610,7 +614,8 @@ class Ingester:
     def _antecedent(self, pron: ActorMention, actors, frames, prev_actors, state) -> ActorMention | None:
         """What a pronoun refers to: the last doer for "they"/"it", else the last fitting actor named."""
         def fits(a: ActorMention | None) -> bool:
-            return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS)
+            return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS) \
+                and _agrees(pron, a)
 
         if pron.refers_to == "speaker":
             # "our forces" in a quote: the forces of whoever speaks, else of the country the site is in
@@ -890,6 +895,8 @@ class _Story:
     def __init__(self, published: date | None):
         self.published = published
         self.sites: list[Mention] = []
+        #: sites of the changes read so far: what "the base" most likely means
+        self.event_sites: list[Mention] = []
         self.date: DateExpr | None = None
         self.last_subject: ActorMention | None = None
 
@@ -963,6 +970,20 @@ _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|sever
                        r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
 
 
+def _agrees(pron: ActorMention, a: ActorMention) -> bool:
+    """Number agreement: "their"/"they" want plural forces, "its"/"it" a single body (acronyms fit both)."""
+    word = pron.surface.split()[0].casefold()
+    last = a.surface.split()[-1]
+    if last.isupper() or a.pronoun:
+        return True
+    plural = last.casefold().endswith("s") and not last.casefold().endswith(("ss", "us", "is"))
+    if word in ("their", "they"):
+        return plural or a.actor in ("peshmerga", "pmf")
+    if word in ("its", "it"):
+        return not plural
+    return True
+
+
 def _in_relative_clause(text: str, bounds: list[int], pos: int) -> bool:
     start = max((b for b in bounds if b <= pos), default=0)
     return bool(re.match(r"[\s,]*(?:that|which|who|whom|where)\b", text[start:start + 16], re.IGNORECASE))
@@ -1003,16 +1024,27 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
                 out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [state.sites[-1]]))
             continue
         noun = m.group("noun").casefold()
-        if noun in ("town", "city"):
-            pool = [x for x in state.sites if x.place.kind in ("city", "town")]
-        elif noun in ("site", "facility", "installation", "compound", "headquarters"):
-            pool = [x for x in state.sites if x.place.kind in _MILITARY]
-        else:
-            pool = [x for x in state.sites if x.place.kind in _MILITARY]
+        kinds = ("city", "town") if noun in ("town", "city") else _MILITARY
+        # the sites the story is about (those of earlier changes, and named just before) come first
+        recent = sorted([*state.event_sites, *(x for x in mentions if x.end <= m.start())], key=lambda x: x.start)
+        pool = [x for x in recent if x.place.kind in kinds] or \
+            [x for x in state.sites if x.place.kind in kinds and not _metonym(text, x)]
         if pool:
             n = 2 if noun.endswith("s") and noun != "headquarters" else 1
             out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", _distinct(pool)[-n:]))
     return out
+
+
+_METONYM_BEFORE = re.compile(r"\b(?:asked|urged|told|pressed|warned|accused|called\s+on|invited|thanked|criticised|"
+                             r"criticized|with)\s+$", re.IGNORECASE)
+_METONYM_AFTER = re.compile(r"\s+(?:and\s+\w+\s+)?(?:said|says|agreed|announced|accused|urged|asked|warned|denied|"
+                            r"insisted|demanded|has\s+said|had\s+said)\b", re.IGNORECASE)
+
+
+def _metonym(text: str, m: Mention) -> bool:
+    """A city named for its government ("asked Damascus for help", "Baghdad said"), not as a place."""
+    return bool(_METONYM_BEFORE.search(text, max(0, m.start - 20), m.start)) or \
+        bool(_METONYM_AFTER.match(text, m.end))
 
 
 def _distinct(ms: list[Mention]) -> list[Mention]:

@@ -285,12 +285,12 @@ _STYLE = """
 .garrison-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   vertical-align: middle; margin-right: 4px; border: 1px solid #fff; box-shadow: 0 0 0 1px #555; }
 .garrison-legend svg { vertical-align: middle; margin-right: 4px; }
-.garrison-icon, .garrison-label-icon { background: none; border: none; }
-svg.garrison-site { overflow: visible; display: block; }
-svg.garrison-site.changed { transform: scale(1.45); }
+.garrison-label-icon { background: none; border: none; }
+.garrison-points svg { position: absolute; overflow: visible; }
+svg.garrison-site { cursor: pointer; }
 svg.garrison-site.changed path { stroke-width: 2; }
 svg.garrison-site.dim, svg.garrison-badges.dim { opacity: .3; }
-svg.garrison-badges { overflow: visible; display: block; }
+svg.garrison-badges { pointer-events: none; }
 .garrison-country { font: italic 600 12px system-ui, sans-serif; color: #8a8378; letter-spacing: .08em;
   text-transform: uppercase; white-space: nowrap; display: block; text-align: center; }
 .garrison-seat { font: 10px system-ui, sans-serif; color: #8f8a80; white-space: nowrap; display: block;
@@ -387,9 +387,6 @@ _JS = r"""
 "use strict";
 var D = JSON.parse(document.getElementById("garrison-data").textContent);
 var V = D.view, map = window[V.map];
-// Markers go into plain layer groups inside folium's feature groups: a marker added to a
-// feature group would tell the layer control, which then redraws itself once per marker.
-var siteGroup = L.layerGroup().addTo(window[V.sites]), presGroup = L.layerGroup().addTo(window[V.presence]);
 var NS = "http://www.w3.org/2000/svg", DAY = 864e5, OPEN = 2147483647;
 var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 var S = D.sites, A = D.actors, K = D.kinds, E = D.events, nS = S.id.length;
@@ -436,10 +433,36 @@ function key(st, s) {
 }
 
 // -- drawing -------------------------------------------------------------------------
+// One layer places every glyph (and one every badge) itself: a Leaflet marker per site
+// would register with the map one by one, which makes showing ten thousand quadratic.
+var Points = L.Layer.extend({
+  initialize: function (pane, events) {
+    L.setOptions(this, {pane: pane}); this._els = new Array(nS); this._handlers = events || {};
+  },
+  onAdd: function () {
+    this._box = L.DomUtil.create("div", "garrison-points leaflet-zoom-hide", this.getPane());
+    L.DomEvent.disableClickPropagation(this._box);
+    L.DomEvent.on(this._box, this._handlers);
+    for (var i = 0; i < nS; i++) if (this._els[i]) this._box.appendChild(this._els[i]);
+    this._place();
+  },
+  onRemove: function () { L.DomUtil.remove(this._box); this._box = null; },
+  getEvents: function () { return {zoomend: this._place, viewreset: this._place}; },
+  put: function (i, e) {
+    this._els[i] = e;
+    if (this._box && e.parentNode !== this._box) { this._box.appendChild(e); this._move(i); }
+  },
+  drop: function (i) { if (this._els[i]) { L.DomUtil.remove(this._els[i]); this._els[i] = null; } },
+  _move: function (i) {  // left/top, not a 3D transform: ten thousand compositing layers would crawl
+    var p = this._map.latLngToLayerPoint([S.lat[i], S.lon[i]]), st = this._els[i].style;
+    st.left = Math.round(p.x) + "px"; st.top = Math.round(p.y) + "px";
+  },
+  _place: function () { for (var i = 0; i < nS; i++) if (this._els[i]) this._move(i); }
+});
 var changed = new Uint8Array(nS);
 (V.changed || []).forEach(function (s) { changed[s] = 1; });
 var before = V.mode === "change" ? statusAt(V.from) : null;
-var markers = new Array(nS), badges = new Array(nS), shown = new Array(nS).fill(null);
+var glyphOf = new Array(nS), badgeOf = new Array(nS), shown = new Array(nS).fill(null);
 var tip = L.tooltip({direction: "top", offset: [0, -12]});
 var popup = L.popup({maxWidth: 480, offset: [0, -6]}), openSite = -1, cur = null;
 
@@ -449,10 +472,13 @@ function svg(tag, attrs) {
   return e;
 }
 function glyph(s) {
-  var g = svg("svg", {"class": "garrison-site", "data-site": S.id[s], width: 22, height: 22,
-                      viewBox: "-1.5 -1.5 23 23"});
+  var big = V.mode === "change" && changed[s], size = big ? 32 : 22;
+  var g = svg("svg", {"class": "garrison-site" + (V.mode !== "change" ? "" : big ? " changed" : " dim"),
+                      "data-site": S.id[s], width: size, height: size, viewBox: "-1.5 -1.5 23 23",
+                      "aria-label": S.name[s]});
+  g.style.marginLeft = g.style.marginTop = -size / 2 + "px";
   g.appendChild(svg("path", {d: K.path[S.kind[s]], stroke: "#222", "stroke-width": 1.3}));
-  if (V.mode === "change") g.classList.add(changed[s] ? "changed" : "dim");
+  g.garrisonSite = s;
   return g;
 }
 function actorName(a) { return a < 0 ? "nobody recorded" : A.name[a]; }
@@ -462,44 +488,45 @@ function hoverText(s) {
     + actorName(controller(cur, s));
   return t;
 }
-function makeMarker(s) {
-  var icon = L.divIcon({html: glyph(s), className: "garrison-icon", iconSize: [22, 22], iconAnchor: [11, 11]});
-  var m = L.marker([S.lat[s], S.lon[s]], {icon: icon, riseOnHover: true});
-  m.on("mouseover", function () {
-    tip.setLatLng(m.getLatLng()); tip.setContent(document.createTextNode(hoverText(s))); map.openTooltip(tip);
-  });
-  m.on("mouseout", function () { map.closeTooltip(tip); });
-  m.on("click", function () {
-    map.closeTooltip(tip); openSite = s;
-    popup.setLatLng(m.getLatLng()).setContent(popupFor(s)).openOn(map);
-  });
-  return m;
+function siteAt(e) {
+  var g = e.target.closest ? e.target.closest("svg.garrison-site") : null;
+  return g ? g.garrisonSite : -1;
 }
+function openPopup(s) {
+  map.closeTooltip(tip); openSite = s;
+  popup.setLatLng([S.lat[s], S.lon[s]]).setContent(popupFor(s)).openOn(map);
+}
+map.createPane("garrison-presence").style.zIndex = 640;
+var glyphs = new Points("markerPane", {
+  click: function (e) { var s = siteAt(e); if (s >= 0) openPopup(s); },
+  mouseover: function (e) {
+    var s = siteAt(e);
+    if (s < 0) return;
+    tip.setLatLng([S.lat[s], S.lon[s]]); tip.setContent(document.createTextNode(hoverText(s)));
+    map.openTooltip(tip);
+  },
+  mouseout: function () { map.closeTooltip(tip); }
+}).addTo(window[V.sites]);
+var badgeLayer = new Points("garrison-presence").addTo(window[V.presence]);
 function draw(s, st) {
   var k = key(st, s);
   if (k === null && before && changed[s]) k = "gone";  // a change view keeps what just ended
   if (k === shown[s]) return;
   shown[s] = k;
-  var m = markers[s];
-  if (k === null) {
-    if (m) siteGroup.removeLayer(m);
-    if (badges[s]) presGroup.removeLayer(badges[s]);
-    return;
-  }
-  if (!m) { m = markers[s] = makeMarker(s); }
-  var c = controller(st, s), g = m.options.icon.options.html;
+  if (k === null) { glyphs.drop(s); badgeLayer.drop(s); return; }
+  var c = controller(st, s), g = glyphOf[s] || (glyphOf[s] = glyph(s));
   g.setAttribute("data-controller", c < 0 ? "" : A.id[c]);
   g.firstChild.setAttribute("fill", c < 0 ? D.colours.none : A.colour[c]);
-  if (!siteGroup.hasLayer(m)) siteGroup.addLayer(m);
-  var pres = present(st, s), seen = {};
-  if (!pres.length) { if (badges[s]) presGroup.removeLayer(badges[s]); return; }
-  if (!badges[s]) {
-    var bs = svg("svg", {"class": "garrison-badges", "data-site": S.id[s], height: 12});
-    if (V.mode === "change" && !changed[s]) bs.classList.add("dim");
-    badges[s] = L.marker([S.lat[s], S.lon[s]], {pane: "garrison-presence", interactive: false, keyboard: false,
-      icon: L.divIcon({html: bs, className: "garrison-icon", iconSize: [60, 12], iconAnchor: [-5, 17]})});
+  glyphs.put(s, g);
+  var pres = present(st, s), seen = {}, x = 6;
+  if (!pres.length) { badgeLayer.drop(s); return; }
+  var b = badgeOf[s];
+  if (!b) {
+    b = badgeOf[s] = svg("svg", {"class": "garrison-badges" + (before && !changed[s] ? " dim" : ""),
+                                 "data-site": S.id[s], height: 12});
+    b.style.marginLeft = (before && changed[s] ? 10 : 5) + "px";
+    b.style.marginTop = (before && changed[s] ? -22 : -17) + "px";
   }
-  var b = badges[s].options.icon.options.html, x = 6;
   while (b.firstChild) b.removeChild(b.firstChild);
   pres.forEach(function (j) {
     var a = P.actor[j];
@@ -510,7 +537,7 @@ function draw(s, st) {
     x += 10;
   });
   b.setAttribute("width", x - 4); b.setAttribute("viewBox", "0 0 " + (x - 4) + " 12");
-  if (!presGroup.hasLayer(badges[s])) presGroup.addLayer(badges[s]);
+  badgeLayer.put(s, b);
 }
 
 // -- popups: text nodes only, links only to http(s) sources ------------------------------
@@ -645,7 +672,6 @@ function show(d) {
   }
   if (openSite >= 0 && map.hasLayer(popup)) popup.setContent(popupFor(openSite));
 }
-map.createPane("garrison-presence").style.zIndex = 640;
 map.on("popupclose", function () { openSite = -1; });
 map.attributionControl.setPrefix("Leaflet | country outlines: countryinfo | seats: GeoNames");
 show(V.on);

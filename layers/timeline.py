@@ -9,7 +9,7 @@ Python loop over sites or events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -160,7 +160,8 @@ def presence_intervals(events: pd.DataFrame) -> pd.DataFrame:
     end_ids = np.where(has_end, nxt["event_ids"].to_numpy()[starts], "")
     out["event_ids"] = [a + ("|" + b if b else "") for a, b in zip(st["event_ids"], end_ids)]
     end_src = np.where(has_end, nxt["sources"].to_numpy()[starts], "")
-    out["sources"] = ["|".join(dict.fromkeys((a + "|" + b).strip("|").split("|"))) for a, b in zip(st["sources"], end_src)]
+    out["sources"] = ["|".join(dict.fromkeys((a + "|" + b).strip("|").split("|")))
+                      for a, b in zip(st["sources"], end_src)]
     return out.sort_values(["site_id", "valid_from", "actor_id"], kind="stable").reset_index(drop=True)
 
 
@@ -229,30 +230,41 @@ def _as_days(values) -> np.ndarray:
     return np.asarray(pd.to_datetime(pd.Series(list(np.atleast_1d(values)))).to_numpy(), dtype="datetime64[D]")
 
 
-class Lookup:
-    """Sorted (track, day) keys of a set of intervals, for vectorised point queries."""
+def covering(tracks: np.ndarray, n_tracks: int, valid_from: np.ndarray, valid_to: np.ndarray,
+             days: np.ndarray, block: int = 500) -> Iterator[tuple[int, int, np.ndarray]]:
+    """For blocks of tracks: (first track, end track, rows[track, day]) where ``rows`` is
+    the interval (row number) holding each track at each query day, -1 for none.
 
-    def __init__(self, tracks: np.ndarray, valid_from: np.ndarray, valid_to: np.ndarray):
-        self.n_tracks = int(tracks.max()) + 1 if len(tracks) else 0
-        start = valid_from.astype("datetime64[D]").astype("int64")
-        end = valid_to.astype("datetime64[D]")
-        self.end = np.where(np.isnat(end), np.iinfo("int64").max, end.astype("int64"))
-        self.keys = tracks.astype("int64") * (1 << 32) + (start + (1 << 31))
-        order = np.argsort(self.keys, kind="stable")
-        self.keys, self.end, self.order = self.keys[order], self.end[order], order
-        self.tracks = tracks[order]
-
-    def at(self, tracks: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Row (into the original intervals) holding each (track, day); -1 for none."""
-        if len(self.keys) == 0:
-            return np.full(len(tracks), -1, dtype=np.int64)
-        d = days.astype("datetime64[D]").astype("int64")
-        q = tracks.astype("int64") * (1 << 32) + (d + (1 << 31))
-        i = np.searchsorted(self.keys, q, side="right") - 1
-        ok = i >= 0
-        ic = np.where(ok, i, 0)
-        ok &= (self.tracks[ic] == tracks) & (d < self.end[ic])
-        return np.where(ok, self.order[ic], -1)
+    Intervals of one track must not overlap.  Each interval covers a run of the
+    sorted query days: it is written at the first day it covers and carried forward
+    along the row by a running maximum (row numbers grow with time within a track
+    once sorted), then cut where it ends.  Whole-array steps, no loop over tracks or
+    intervals; blocks keep memory flat for millions of answers.
+    """
+    order = np.argsort(days, kind="stable")
+    sorted_days = days[order].astype("datetime64[D]").astype("int64")
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(days))
+    start = valid_from.astype("datetime64[D]").astype("int64")
+    end = valid_to.astype("datetime64[D]")
+    end = np.where(np.isnat(end), np.iinfo("int64").max, end.astype("int64"))
+    rank = np.lexsort((start, tracks))
+    tr = tracks[rank]
+    j0 = np.searchsorted(sorted_days, start[rank], side="left")
+    j1 = np.searchsorted(sorted_days, end[rank], side="left")
+    covers = (j0 < j1) & (tr >= 0)
+    col = np.arange(len(days))
+    for lo in range(0, n_tracks, block):
+        hi = min(n_tracks, lo + block)
+        idx = np.full((hi - lo, len(days) + 1), -1, dtype=np.int64)
+        iv = np.flatnonzero(covers & (tr >= lo) & (tr < hi))
+        idx[tr[iv] - lo, j0[iv]] = iv
+        np.maximum.accumulate(idx, axis=1, out=idx)
+        idx = idx[:, :-1]
+        pick = np.clip(idx, 0, None)
+        held = (idx >= 0) & (col[None, :] < (j1[pick] if len(j1) else 0))
+        rows = np.where(held, rank[pick] if len(rank) else 0, -1)
+        yield lo, hi, rows[:, inverse]
 
 
 @dataclass
@@ -271,67 +283,32 @@ class Timeline:
         return cls(ds.sites, control_intervals(ev), presence_intervals(ev), ds.actors, ev)
 
     # -- vectorised core -------------------------------------------------------------
-    def controller_matrix(self, on: Sequence[date] | np.ndarray, block: int = 500) -> tuple[np.ndarray, np.ndarray]:
-        """(actor ids, codes[site, date]) for every site at every date; -1 = no controller.
-
-        Each interval covers a run of the (sorted) query dates: it is written at the
-        first date it covers and carried forward along the row with a running
-        maximum (interval numbers grow with time within a site), then cut where it
-        ends.  Sites are done in blocks so memory stays flat.
-        """
-        days = np.asarray(_as_days(on))
-        order = np.argsort(days, kind="stable")
-        sorted_days = days[order].astype("int64")
-        site_codes = pd.Index(self.sites["id"])
+    def controller_matrix(self, on: Sequence[date] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(actor ids, codes[site, date]) for every site at every date; -1 = no controller."""
+        days = _as_days(on)
         c = self.control
         actors, actor_codes = np.unique(c["actor_id"].to_numpy().astype(str), return_inverse=True)
-        site = site_codes.get_indexer(c["site_id"])
-        start = c["valid_from"].to_numpy().astype("datetime64[D]").astype("int64")
-        end = c["valid_to"].to_numpy().astype("datetime64[D]")
-        end = np.where(np.isnat(end), np.iinfo("int64").max, end.astype("int64"))
-        keep = site >= 0
-        rank = np.lexsort((start[keep], site[keep]))
-        site, start, end, actor_codes = site[keep][rank], start[keep][rank], end[keep][rank], actor_codes[keep][rank]
-        j0 = np.searchsorted(sorted_days, start, side="left")
-        j1 = np.searchsorted(sorted_days, end, side="left")
-        covers = j0 < j1
-        n_sites, n_days = len(site_codes), len(days)
-        dtype = np.int16 if len(actors) < 32_000 else np.int32
-        out = np.full((n_sites, n_days), -1, dtype=dtype)
-        if not covers.any():
-            return actors, out
-        col = np.arange(n_days)
-        inverse = np.empty_like(order)
-        inverse[order] = np.arange(n_days)
-        for lo in range(0, n_sites, block):  # blocks of sites, each done with whole-array steps
-            hi = min(n_sites, lo + block)
-            sel = covers & (site >= lo) & (site < hi)
-            idx = np.full((hi - lo, n_days + 1), -1, dtype=np.int32 if len(site) < 2**31 else np.int64)
-            iv = np.flatnonzero(sel)
-            idx[site[iv] - lo, j0[iv]] = iv
-            np.maximum.accumulate(idx, axis=1, out=idx)
-            idx = idx[:, :n_days]
-            held = idx >= 0
-            held &= col[None, :] < j1[np.clip(idx, 0, None)]
-            codes = np.where(held, actor_codes[np.clip(idx, 0, None)], -1)
-            out[lo:hi] = codes[:, inverse]
+        site = pd.Index(self.sites["id"]).get_indexer(c["site_id"])
+        out = np.full((len(self.sites), len(days)), -1, dtype=np.int16 if len(actors) < 32_000 else np.int32)
+        for lo, hi, rows in covering(site, len(self.sites), c["valid_from"].to_numpy(), c["valid_to"].to_numpy(), days):
+            out[lo:hi] = np.where(rows >= 0, actor_codes[np.clip(rows, 0, None)] if len(c) else -1, -1)
         return actors, out
 
     def status_at(self, on: date | Sequence[date]) -> pd.DataFrame:
         """Per site and date: controller, since when, and which actors are present."""
         days = _as_days(on)
         n = len(self.sites)
-        site_idx = np.tile(np.arange(n), len(days))
-        day_col = np.repeat(days, n)
-        site_codes = pd.Index(self.sites["id"])
-        ctl = Lookup(site_codes.get_indexer(self.control["site_id"]),
-                     self.control["valid_from"].to_numpy(), self.control["valid_to"].to_numpy())
-        rows = ctl.at(site_idx, day_col)
         c = self.control.reset_index(drop=True)
+        site = pd.Index(self.sites["id"]).get_indexer(c["site_id"])
+        rows = np.full((n, len(days)), -1, dtype=np.int64)
+        for lo, hi, block in covering(site, n, c["valid_from"].to_numpy(), c["valid_to"].to_numpy(), days):
+            rows[lo:hi] = block
+        rows = rows.T.ravel()  # date-major, like the frame below
+        site_idx = np.tile(np.arange(n), len(days))
         pick = np.clip(rows, 0, None)
         has = rows >= 0
         out = pd.DataFrame({
-            "date": day_col.astype("datetime64[s]"),
+            "date": np.repeat(days, n).astype("datetime64[s]"),
             "site_id": self.sites["id"].to_numpy()[site_idx],
             "name": self.sites["name"].to_numpy()[site_idx],
             "kind": self.sites["kind"].to_numpy()[site_idx],
@@ -343,24 +320,23 @@ class Timeline:
             "controller_since_precision": _masked(c["valid_from_precision"], pick, has, ""),
             "control_source": _masked(c["source_url"], pick, has, ""),
         })
-        out["present"] = self._present(site_idx, day_col)
+        out["present"] = self._present(n, days)
         return out
 
-    def _present(self, site_idx: np.ndarray, days: np.ndarray) -> list[list[str]]:
-        """Actors present at each (site, day): a presence track per (site, actor)."""
+    def _present(self, n_sites: int, days: np.ndarray) -> list[list[str]]:
+        """Actors present at each (date, site): one presence track per (site, actor)."""
         p = self.presence
-        result: list[list[str]] = [[] for _ in range(len(site_idx))]
+        result: list[list[str]] = [[] for _ in range(n_sites * len(days))]
         if p.empty:
             return result
-        site_codes = pd.Index(self.sites["id"])
-        actors = np.unique(p["actor_id"].to_numpy().astype(str))
-        a_codes = np.searchsorted(actors, p["actor_id"].to_numpy().astype(str))
-        tracks = site_codes.get_indexer(p["site_id"]) * len(actors) + a_codes
-        lookup = Lookup(tracks, p["valid_from"].to_numpy(), p["valid_to"].to_numpy())
-        for k, actor in enumerate(actors):  # one vector query per actor
-            rows = lookup.at(site_idx * len(actors) + k, days)
-            for i in np.flatnonzero(rows >= 0):
-                result[i].append(actor)
+        actors, a_codes = np.unique(p["actor_id"].to_numpy().astype(str), return_inverse=True)
+        site = pd.Index(self.sites["id"]).get_indexer(p["site_id"])
+        tracks = np.where(site >= 0, site * len(actors) + a_codes, -1)
+        for lo, hi, rows in covering(tracks, n_sites * len(actors), p["valid_from"].to_numpy(),
+                                     p["valid_to"].to_numpy(), days):
+            t, d = np.nonzero(rows >= 0)
+            for track, day in zip((t + lo).tolist(), d.tolist()):
+                result[day * n_sites + track // len(actors)].append(actors[track % len(actors)])
         return result
 
     def history(self, site_id: str) -> pd.DataFrame:

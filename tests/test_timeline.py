@@ -120,7 +120,8 @@ def naive_controller(events: pd.DataFrame, site: str, day: pd.Timestamp):
     ctl = events[(events["kind"] == "control") & (events["site_id"] == site) & (events["start"] <= day)]
     if ctl.empty:
         return None
-    ctl = ctl.assign(r=ctl["confidence"].map(rank)).sort_values(["start", "r", "published_date", "_line"], kind="stable")
+    ctl = ctl.assign(r=ctl["confidence"].map(rank))
+    ctl = ctl.sort_values(["start", "r", "published_date", "_line"], kind="stable")
     return ctl["actor_id"].iloc[-1]
 
 
