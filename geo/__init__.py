@@ -8,23 +8,25 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .gazetteer import Gazetteer
-from .names import normalize, skeleton
+from .names import folded, normalize, skeleton
 from .place import Candidate, Place, Resolution, UnknownPlace
 from .sources import SourceError
 
 __all__ = [
     "Candidate", "Gazetteer", "Place", "Resolution", "SourceError", "UnknownPlace",
-    "default", "normalize", "resolve", "reverse", "skeleton",
+    "default", "folded", "normalize", "resolve", "reverse", "skeleton",
 ]
 
 
 @lru_cache(maxsize=1)
 def default() -> Gazetteer:
-    """The gazetteer over the cached index (built on first use)."""
+    """The gazetteer over the cached index (built on first use); an online geocoder only
+    when ``GARRISON_GEOCODER`` asks for one (see ``geo.online``)."""
     return Gazetteer()
 
 
 def resolve(name: str, **hints) -> Resolution:
+    """The best place for a name in any spelling (see ``Gazetteer.resolve``)."""
     return default().resolve(name, **hints)
 
 

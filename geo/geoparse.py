@@ -20,6 +20,7 @@ skipped and why.
 from __future__ import annotations
 
 import calendar
+import gc
 import math
 import pickle
 import re
@@ -30,22 +31,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .gazetteer import _BASE, _KIND_WORDS, Gazetteer, _haversine_km
-from .index import CORE, EXACT, row_to_place
+from .index import EXACT, row_to_place
 from .names import ARTICLES, GENERIC, core, normalize
 from .place import Place
 
 #: bump when the cached lookup table changes shape or content rules
-_TABLE_VERSION = 4
+_TABLE_VERSION = 6
 #: populated places outside the focus countries need at least this many people to be found
 WORLD_POPULATION = 100_000
 #: the longest name, in tokens, a window may have
 MAX_TOKENS = 8
 #: a place further than this from every other place of the article is "far"
 FAR_KM = 600.0
+#: how many mentions before and after one make its context
+CONTEXT_MENTIONS = 40
 
 # -- tokens and sentences ---------------------------------------------------------------------
 _TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’ʼ](?=[^\W_]))*")
-_POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
+_POSSESSIVE_ENDINGS = frozenset(("'s", "’s", "ʼs", "'S", "’S"))
 #: characters that may separate the words of one name
 _JOINERS = frozenset(" -\u00a0\u2010\u2011\u2013\t\n")
 _SENTENCE_END = re.compile(r"(?:[.!?]+[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[-*•]))")
@@ -138,7 +141,9 @@ class _Table:
     places: dict[int, tuple]  # pk -> (id, kind, country, admin1, lat, lon, prominence, source, population)
     common: frozenset[str]  # key words that are ordinary lowercase English words
     codes: frozenset[str]  # keys that are only codes (ISO, ICAO, IATA): "iq", "orbi"
-    admin1_of_region: dict[str, tuple[str, str]]  # region place id -> (country, geonames admin1 code)
+    #: region place id -> (country, GeoNames admin1 code, the core keys of its names)
+    admin1_of_region: dict[str, tuple[str, str, frozenset[str]]]
+    name_keys: dict[int, str]  # pk -> the key of the place's own name
 
 
 def _index_file(con: sqlite3.Connection) -> Path | None:
@@ -157,9 +162,11 @@ def _build_table(g: Gazetteer) -> _Table:
     places: dict[int, tuple] = {}
     code_keys: set[str] = set()
     name_keys: set[str] = set()
+    own_names: dict[int, str] = {}
     for r in con.execute(f"SELECT * FROM places p WHERE {where}", args):
         places[r["pk"]] = (r["id"], r["kind"], r["country"], r["admin1"] or "", r["lat"], r["lon"],
                            r["prominence"], r["source"], r["population"] or 0)
+        own_names[r["pk"]] = normalize(r["name"])
         # codes (IQ, ORAA, BGW) are aliases but not names people write in prose
         for a in (r["name"], *(r["aliases"] or "").split("|")):
             if 2 <= len(a) <= 4 and a.isupper() and a.isalpha():
@@ -183,8 +190,11 @@ def _build_table(g: Gazetteer) -> _Table:
     codes = frozenset(code_keys - name_keys)
     from . import sources
 
-    admin1 = {r["id"]: (r["country"], r["geonames_admin1"]) for r in sources.region_rows() if r["geonames_admin1"]}
-    return _Table({k: tuple(v) for k, v in keys.items()}, frozenset(prefixes), places, common, codes, admin1)
+    admin1 = {r["id"]: (r["country"], r["geonames_admin1"],
+                        frozenset(core(normalize(n)) for n in [r["name"], *r["aliases"].split("|")] if n))
+              for r in sources.region_rows() if r["geonames_admin1"]}
+    return _Table({k: tuple(v) for k, v in keys.items()}, frozenset(prefixes), places, common, codes, admin1,
+                  own_names)
 
 
 def _common_words(words: set[str]) -> frozenset[str]:
@@ -273,10 +283,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _tokens(text: str, sentences: list[tuple[int, int]]) -> list[_Tok]:
+def _tokens(text: str, sentences: list[tuple[int, int]]) -> tuple[list[_Tok], list[int], set[int]]:
+    """Every word with its folded key; the indices of the words a name can begin with (capitalised,
+    or an article); and the sentences written in Title Case or capitals (headlines), where capitals
+    prove nothing."""
     out: list[_Tok] = []
+    append = out.append
+    keys = _TOKEN_KEYS
     starts = [s for s, _ in sentences]
-    sent, next_start = -1, 0
+    may_begin: list[int] = []
+    long_words: dict[int, list[int]] = {}
+    sent, next_start, counts = -1, 0, [0, 0]
     for m in _TOKEN.finditer(text):
         s, word = m.start(), m.group()
         initial = False
@@ -284,25 +301,24 @@ def _tokens(text: str, sentences: list[tuple[int, int]]) -> list[_Tok]:
             sent = bisect_right(starts, s) - 1
             next_start = sentences[sent + 1][0] if sent + 1 < len(sentences) else len(text) + 1
             initial = True
-        possessive = bool(_POSSESSIVE.search(word)) and len(word) > 3
+            counts = long_words.setdefault(sent, [0, 0])
+        possessive = word[-2:] in _POSSESSIVE_ENDINGS and len(word) > 3
         if possessive:
             word = word[:-2]
         c = word[0]
-        cap = c.isupper() or c.isdigit() or bool(_ARABIC_CHAR.match(c))
-        upper = len(word) >= 2 and word.isupper()
-        out.append(_Tok(s, s + len(word), word, _token_key(word), cap, upper, initial, possessive, sent))
-    return out
-
-
-def _title_case_sentences(tokens: list[_Tok]) -> set[int]:
-    """Sentences written in Title Case or capitals (headlines), where capitals prove nothing."""
-    words: dict[int, list[int]] = {}
-    for t in tokens:
-        if len(t.text) > 3 and t.text.isalpha():
-            c = words.setdefault(t.sentence, [0, 0])
-            c[0] += 1
-            c[1] += t.cap
-    return {s for s, (n, caps) in words.items() if n >= 3 and caps / n >= 0.7}
+        cap = c.isupper() or c.isdigit() or "\u0600" <= c <= "\u08ff" or "\ufb50" <= c <= "\ufeff"
+        if len(word) > 3:
+            counts[0] += 1
+            counts[1] += cap
+        key = keys.get(word)
+        if key is None:
+            key = _token_key(word)
+        if cap or key in ARTICLES:
+            may_begin.append(len(out))
+        append(_Tok(s, s + len(word), word, key, cap, cap and len(word) >= 2 and word.isupper(), initial,
+                    possessive, sent))
+    headline = {k for k, (n, caps) in long_words.items() if n >= 3 and caps == n}
+    return out, may_begin, headline
 
 
 # -- finding windows --------------------------------------------------------------------------
@@ -312,7 +328,6 @@ class _Window:
     j: int  # last token of the name (inclusive)
     key: str
     hits: tuple[tuple[int, int], ...]
-    kind_word: str = ""
     lo: int = 0  # first token of the surface (with a kind word before the name)
     hi: int = 0  # last token of the surface (with a kind word after it)
 
@@ -345,11 +360,14 @@ def _window_keys(toks: list[_Tok]) -> str:
     return " ".join(out)
 
 
-def _find_windows(text: str, tokens: list[_Tok], table: _Table) -> Iterator[_Window]:
+def _find_windows(text: str, tokens: list[_Tok], may_begin: list[int], table: _Table) -> Iterator[_Window]:
     """Leftmost-longest name windows that are keys of the table."""
     keys, prefixes = table.keys, table.prefixes
     n, i = len(tokens), 0
-    while i < n:
+    for b in may_begin:
+        if b < i:
+            continue
+        i = b
         t = tokens[i]
         # "al-Qaim", "at-Tanf", "al Asad" -- but not the English words "at", "as", "an" before a name
         lead_article = (t.key in ARTICLES and i + 1 < n and tokens[i + 1].cap and _joined(text, t, tokens[i + 1])
@@ -357,30 +375,25 @@ def _find_windows(text: str, tokens: list[_Tok], table: _Table) -> Iterator[_Win
         if not (t.cap or lead_article) or t.key in ARTICLES and not lead_article:
             i += 1
             continue
+        if not lead_article and t.key not in keys and t.key not in prefixes and t.key not in _PENDING \
+                and not (len(t.key) == 1 and i + 1 < n and tokens[i + 1].text.isdigit()):
+            i += 1  # most capitalised words begin no place name at all
+            continue
         best: _Window | None = None
         j = i
+        simple = True  # no article, phrase word or code letter: the key is the words' keys joined
+        key = ""
         while j < n and j - i < MAX_TOKENS:
             if j > i and not _joined(text, tokens[j - 1], tokens[j]):
                 break
-            key = _window_keys(tokens[i:j + 1])
+            tj = tokens[j]
+            simple = simple and tj.key not in _PENDING and len(tj.key) > 1 and " " not in tj.key
+            key = (tj.key if j == i else key + " " + tj.key) if simple else _window_keys(tokens[i:j + 1])
             if key in keys and not (j == i and lead_article):
                 best = _Window(i, j, key, keys[key])
             if tokens[j].possessive or (key not in prefixes and tokens[j].key not in _PENDING):
                 break
             j += 1
-        if best is None:
-            # a name followed by its kind word ("Taji base"): look its core up
-            j = i
-            while j + 1 < n and j - i < MAX_TOKENS and _joined(text, tokens[j], tokens[j + 1]) \
-                    and not tokens[j].possessive:
-                j += 1
-                key = _window_keys(tokens[i:j + 1])
-                c = core(key)
-                if c != key and c in keys and key.split()[-1] in GENERIC:
-                    best = _Window(i, j, c, keys[c], kind_word=key.split()[-1])
-                    break
-                if key not in prefixes and core(key) not in prefixes:
-                    break
         if best is None:
             i += 1
             continue
@@ -392,8 +405,6 @@ def _find_windows(text: str, tokens: list[_Tok], table: _Table) -> Iterator[_Win
 # -- evidence -----------------------------------------------------------------------------------
 def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
     """A kind word written beside the name, folded: "Camp X", "X air base", "the town of X"."""
-    if w.kind_word:
-        return w.kind_word
     inner = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k in GENERIC]
     if inner:
         return inner[-1]
@@ -490,17 +501,33 @@ class _Doc:
         self.countries: dict[str, int] = {}  # country code -> sentence count
         self.country_sentences: dict[int, set[str]] = {}
         self.admin_sentences: dict[int, set[tuple[str, str]]] = {}
-        self.anchors: list[tuple[float, float, int]] = []  # lat, lon, mention index
+        self.anchors: list[tuple[float, float, int]] = []  # lat, lon, mention index (in order)
+        self.anchor_idx: list[int] = []
+        self.ranked: dict[int, list] = {}
+
+
+_BASE_SCORES: dict[tuple[int, str, str], list[tuple[float, int, str]]] = {}
 
 
 def _base_scores(table: _Table, focus: frozenset[str], w: _Window, kind: str) -> list[tuple[float, int, str]]:
     """(score, pk, why) of each candidate before context: the gazetteer's own weights."""
-    hinted = set().union(*(_KIND_WORDS.get(k, set()) for k in ([kind] if kind else [])))
+    cache_key = (id(table), w.key, kind)
+    found = _BASE_SCORES.get(cache_key)
+    if found is None:
+        found = _score_candidates(table, focus, w, kind)
+        if len(_BASE_SCORES) < 100_000:
+            _BASE_SCORES[cache_key] = found
+    return found
+
+
+def _score_candidates(table: _Table, focus: frozenset[str], w: _Window, kind: str) -> list[tuple[float, int, str]]:
+    hinted = _KIND_WORDS.get(kind, set()) if kind else set()
     out = []
     for pk, how in w.hits:
         pid, pkind, country, _a, _lat, _lon, prom, source, _pop = table.places[pk]
-        level = how if not w.kind_word else max(how, CORE)
-        score, why = _BASE[level] + prom, ["exact name" if level == EXACT else "name without its kind word"]
+        score, why = _BASE[how] + prom, ["exact name" if how == EXACT else "name without its kind word"]
+        if table.name_keys.get(pk) == w.key:
+            score += 2  # its own name, not one of its alternate names ("Ras al-Ain" is the Syrian town)
         if source == "curated":
             why.append("curated military site")
         if country in focus:
@@ -528,14 +555,25 @@ def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = No
 
         gazetteer = default()
     table = _table(gazetteer)
+    # a long text makes hundreds of thousands of small objects that all live to the end: the
+    # cyclic garbage collector would walk them again and again for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _geoparse(text, debug, gazetteer, table)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> list[Mention]:
     sentences = sentence_spans(text)
-    tokens = _tokens(text, sentences)
-    headline = _title_case_sentences(tokens)
+    tokens, may_begin, headline = _tokens(text, sentences)
     focus = gazetteer.focus
     found: list[tuple[_Window, str, list[tuple[float, int, str]]]] = []
     skipped: list[Mention] = []
 
-    for w in _find_windows(text, tokens, table):
+    for w in _find_windows(text, tokens, may_begin, table):
         kind = _kind_context(text, tokens, w)
         cands = _base_scores(table, focus, w, kind)
         found.append((w, kind, cands))
@@ -582,7 +620,7 @@ def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = No
         if again:
             why += "; the same name is this place elsewhere in the article"
         place = _place(gazetteer, table, pk)
-        alts = tuple((_place(gazetteer, table, p2), s2) for s2, p2, _ in ranked[1:4])
+        alts = tuple((_place(gazetteer, table, p2), s2) for s2, p2, _ in ranked[1:3])
         mentions.append(Mention(surface, surface_start, surface_end, place, score, why, alts, kind, key=w.key))
     mentions.extend(_unknown_sites(text, tokens, mentions, table))
     if debug:
@@ -597,18 +635,20 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
     words = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k not in ARTICLES]
     if all(k in _MONTHS_DAYS for k in words):
         return "a month or day name"
+    if all(k in GENERIC or k in _KIND_OF for k in words):
+        return "a kind word, not a name"
     best = max(cands)
     bp = table.places[best[1]]
-    is_code = w.key in table.codes
-    if is_code and not any(table.places[pk][7] == "curated" for pk, how in w.hits if how == EXACT):
-        if not (first.upper and _prep_before(tokens, w)):
-            return "a country or airport code, not written as a place"
     if _attributive(text, tokens, w) and (bp[1] in _AREA_KINDS or first.upper):
         return "names an actor (used as a modifier, e.g. 'US forces')"
+    is_code = w.key in table.codes
+    if is_code and not any(table.places[pk][7] == "curated" for pk, how in w.hits if how == EXACT):
+        if bp[1] != "country" or not (first.upper and _prep_before(text, tokens, w)):
+            return "a country or airport code, not written as a place"
     if _person(tokens, w, text):
         return "part of a person's name (after a title)"
     if w.hi + 1 < len(tokens) and tokens[w.hi + 1].key in _SPEECH and not tokens[w.hi].possessive \
-            and (bp[1] in _SITE_KINDS or bp[6] < 2.5) and not _prep_before(tokens, w) \
+            and (bp[1] in _SITE_KINDS or bp[6] < 2.5) and not _prep_before(text, tokens, w) \
             and not any(k in GENERIC for k in w.key.split()):
         return "a speaker, not a place ('X said')"
     if first.upper and len(first.text) <= 3 and w.i == w.j and bp[7] != "curated" \
@@ -621,12 +661,16 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
     return None
 
 
-def _prep_before(tokens: list[_Tok], w: _Window) -> bool:
+_ARTICLES_THE = ARTICLES | {"the"}
+
+
+def _prep_before(text: str, tokens: list[_Tok], w: _Window) -> bool:
+    """A locative word right before the name ("in Hit", "near the town of", "captured Hit")."""
     k = w.lo - 1
-    while k >= 0 and tokens[k].key in ARTICLES | {"the"}:
+    while k >= 0 and tokens[k].key in _ARTICLES_THE:
         k -= 1
-    if k < 0:
-        return False
+    if k < 0 or text[tokens[k].end:tokens[w.lo].start].strip(" -\u00a0").replace("the", "").strip(" -"):
+        return False  # punctuation between: "left; the JOC said"
     key = tokens[k].text.casefold()
     return key in LOCATIVE or (key == "of" and k >= 1 and tokens[k - 1].text.casefold() in (
         "north", "south", "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirts",
@@ -654,16 +698,26 @@ def _note_context(doc: _Doc, sentence: int, p: tuple, idx: int, table: _Table) -
     if kind == "country":
         doc.country_sentences.setdefault(sentence, set()).add(country)
     elif kind == "governorate" and pid in table.admin1_of_region:
-        doc.admin_sentences.setdefault(sentence, set()).add(table.admin1_of_region[pid])
+        doc.admin_sentences.setdefault(sentence, set()).add(table.admin1_of_region[pid][:2])
     if kind != "country":
         doc.anchors.append((p[4], p[5], idx))
+        doc.anchor_idx.append(idx)
 
 
 def _near_km(doc: _Doc, lat: float, lon: float, idx: int) -> float:
+    """Distance to the nearest other anchor among the mentions around this one (a long text's
+    context is local: the places of the same story, not of the whole file)."""
+    anchors = doc.anchors
+    lo = bisect_right(doc.anchor_idx, idx - CONTEXT_MENTIONS)
+    hi = bisect_right(doc.anchor_idx, idx + CONTEXT_MENTIONS)
     best = math.inf
-    for a_lat, a_lon, a_idx in doc.anchors:
+    k = math.cos(math.radians(lat))
+    for a_lat, a_lon, a_idx in anchors[lo:hi]:
         if a_idx != idx:
-            best = min(best, _haversine_km(lat, lon, a_lat, a_lon))
+            # an equirectangular distance: exact enough at the scale of "same story" (tens of km)
+            d = 111.2 * math.hypot(a_lat - lat, (a_lon - lon) * k)
+            if d < best:
+                best = d
     return best
 
 
@@ -672,11 +726,11 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
     """Evidence a weak window needs: common words and far-away places must earn their place."""
     first = tokens[w.i]
     cap = first.cap and not first.initial and first.sentence not in headline
-    prep = _prep_before(tokens, w)
+    prep = _prep_before(text, tokens, w)
     curated = any(table.places[pk][7] == "curated" for pk, how in w.hits)
     ranked = _rank(table, w, kind, cands, doc, idx, first.sentence)
     p = table.places[ranked[0][1]]
-    in_context = p[2] in doc.countries or _near_km(doc, p[4], p[5], idx) <= FAR_KM
+    in_context = doc.countries.get(p[2]) is not None or _near_km(doc, p[4], p[5], idx) <= FAR_KM
     if _common(table, w, tokens):
         if kind or (curated and w.j > w.i):
             return None
@@ -696,6 +750,12 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
 
 def _rank(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sentence: int):
     """Candidates with the article's context added, best first."""
+    if idx not in doc.ranked:
+        doc.ranked[idx] = _rank_uncached(table, w, kind, cands, doc, idx, sentence)
+    return doc.ranked[idx]
+
+
+def _rank_uncached(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sentence: int):
     named_countries = doc.country_sentences.get(sentence, set()) | doc.country_sentences.get(sentence - 1, set())
     named_admins = doc.admin_sentences.get(sentence, set()) | doc.admin_sentences.get(sentence - 1, set())
     out = []
@@ -715,7 +775,7 @@ def _rank(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sent
                    for c, code in named_admins):
                 score += 6
                 reasons.append("its governorate named nearby")
-        d = _near_km(doc, lat, lon, idx)
+        d = _near_km(doc, lat, lon, idx) if len(cands) > 1 else math.inf
         if d < math.inf:
             score += 5 * math.exp(-d / 150)
             if d < 150:
@@ -735,20 +795,10 @@ def _admin_name_matches(table: _Table, admin1: str, country: str, code: str) -> 
     """Curated sites store the governorate's name ("Anbar"); GeoNames stores its code ("01")."""
     if not admin1 or admin1.isdigit():
         return False
-    for rid, (c, cd) in table.admin1_of_region.items():
+    for c, cd, names in table.admin1_of_region.values():
         if c == country and cd == code:
-            return normalize(admin1) in rid or core(normalize(admin1)) in _region_keys(table, rid)
+            return core(normalize(admin1)) in names
     return False
-
-
-_REGION_KEYS: dict[str, set[str]] = {}
-
-
-def _region_keys(table: _Table, rid: str) -> set[str]:
-    if rid not in _REGION_KEYS:
-        pks = [pk for pk, p in table.places.items() if p[0] == rid]
-        _REGION_KEYS[rid] = {core(k) for k, hits in table.keys.items() if any(pk in pks for pk, _ in hits)}
-    return _REGION_KEYS[rid]
 
 
 _PLACES: dict[tuple[int, int], Place] = {}
@@ -764,20 +814,23 @@ def _place(g: Gazetteer, table: _Table, pk: int) -> Place:
 
 
 _UNKNOWN_SITE = re.compile(
-    r"\b(?:Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
+    r"\b(?:Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+"
+    r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
     r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?:Air Base|Airbase|Air Field|Airfield|Military Airport|Base)\b"
 )
 
 
 def _unknown_sites(text: str, tokens: list[_Tok], mentions: list[Mention], table: _Table) -> Iterable[Mention]:
     """Names of military sites written as such ("Camp Lemonnier") that the gazetteer lacks."""
-    taken = [(m.start, m.end) for m in mentions]
+    starts = [m.start for m in mentions]
     for m in _UNKNOWN_SITE.finditer(text):
         s, e = m.span()
         name = (m.group(1) or m.group(2) or "").strip()
         first = name.split()[0] if name else ""
-        if not name or any(a < e and s < b for a, b in taken):
+        k = bisect_right(starts, e) - 1
+        if not name or (k >= 0 and mentions[k].end > s) or (k >= 1 and mentions[k - 1].end > s):
             continue
-        if normalize(first) in table.common or first.casefold() in _COMMON_STARTS or first.endswith(("i", "ian", "ish")):
+        if normalize(first) in table.common or first.casefold() in _COMMON_STARTS \
+                or first.endswith(("i", "ian", "ish")):
             continue  # "the Iraqi air base", "The base": not a name
         yield Mention(text[s:e], s, e, None, None, "a military site the gazetteer does not know", kind_word="base")

@@ -7,8 +7,9 @@ read is rebuilt.
 
 Tables:
 
-* ``places`` -- one row per place (``pk``, the ``Place`` fields, ``prominence``, and
-  ``name_key``, the strict key of its own name);
+* ``places`` -- one row per place (``pk``, the ``Place`` fields, ``prominence``,
+  ``name_key``, the strict key of its own name, and ``code_keys``, the keys that only
+  an airport code of it has: HET is Hohhot's, but "Heet" is not a name of Hohhot);
 * ``names(key, pk, how)`` -- every key a place is found under: its strict keys
   (``how`` = ``EXACT``), the same without kind words (``CORE``), and two loose keys
   (``LOOSE``): ``=`` + ``folded`` (vowel spellings folded) and ``~`` + ``skeleton``;
@@ -26,13 +27,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
+import multiprocessing
 import os
 import re
 import sqlite3
 import tempfile
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import platformdirs
@@ -118,6 +120,20 @@ def prominence(place: Place) -> float:
     return max(0.0, min(6.0, math.log10(place.population) - 2.5))
 
 
+def is_code(alias: str) -> bool:
+    """An ICAO/IATA code or acronym among the aliases (ORAA, BGW, HET), not a name."""
+    return len(alias) <= 4 and alias.isupper() and alias.isalnum()
+
+
+def code_only_keys(place: Place) -> list[str]:
+    """The strict keys that only codes of the place have."""
+    codes = {normalize(a) for a in place.aliases if is_code(a)}
+    if not codes:
+        return []
+    names = {normalize(a) for a in (place.name, *place.aliases) if not is_code(a)}
+    return sorted(k for k in codes - names - {core(n) for n in names} if k)
+
+
 def indexed_names(place: Place) -> list[str]:
     """The place's name and those of its aliases written in a script people type here."""
     return [place.name, *(a for a in place.aliases if not _INDEXED_SCRIPTS.search(a))]
@@ -191,31 +207,23 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             CREATE TABLE places (pk INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, kind TEXT,
                 country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
                 aliases TEXT, geonames_id INTEGER, wikidata TEXT, source TEXT,
-                source_url TEXT, precision TEXT, prominence REAL, name_key TEXT);
+                source_url TEXT, precision TEXT, prominence REAL, name_key TEXT, code_keys TEXT);
             CREATE TEMP TABLE staged (key TEXT, pk INTEGER, how INTEGER);
             CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
             """
         )
         seen: set[str] = set()
-        place_rows: list[tuple] = []
-        name_rows: list[tuple] = []
-        worth_fuzzy: set[int] = set()
+        work: list[tuple[int, Place, bool]] = []
         for pk, p in enumerate(places, start=1):
-            if p.id in seen:  # the first source wins (curated before packages)
-                continue
-            seen.add(p.id)
-            place_rows.append(
-                (pk, p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population,
-                 "|".join(p.aliases), p.geonames_id, p.wikidata, p.source, p.source_url,
-                 p.precision, prominence(p), normalize(p.name))
-            )
-            worth = notable(p, focus)
-            if worth:
-                worth_fuzzy.add(pk)
-            name_rows.extend((k, pk, how) for k, how in keys_of(p, loose=worth))
-            if len(name_rows) > 200_000:
-                _flush(con, place_rows, name_rows)
-        _flush(con, place_rows, name_rows)
+            if p.id not in seen:  # the first source wins (curated before packages)
+                seen.add(p.id)
+                work.append((pk, p, notable(p, focus)))
+        con.executemany(f"INSERT INTO places VALUES ({','.join('?' * 18)})", (
+            (pk, p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population, "|".join(p.aliases),
+             p.geonames_id, p.wikidata, p.source, p.source_url, p.precision, prominence(p), normalize(p.name),
+             " ".join(code_only_keys(p))) for pk, p, _ in work))
+        for rows in _key_rows(work):
+            con.executemany("INSERT INTO staged VALUES (?,?,?)", rows)
         con.executescript(
             """
             CREATE TABLE names (key TEXT, pk INTEGER, how INTEGER, PRIMARY KEY (key, pk)) WITHOUT ROWID;
@@ -224,7 +232,7 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             CREATE INDEX places_country ON places(country);
             """
         )
-        _build_fuzzy(con, worth_fuzzy)
+        _build_fuzzy(con, {pk for pk, _, worth in work if worth})
         con.execute("INSERT INTO meta VALUES ('focus', ?)", (" ".join(sorted(focus)),))
         con.execute("INSERT INTO meta VALUES ('complete', '1')")
         con.commit()
@@ -235,11 +243,30 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             os.unlink(tmp)
 
 
-def _flush(con: sqlite3.Connection, place_rows: list, name_rows: list) -> None:
-    con.executemany(f"INSERT INTO places VALUES ({','.join('?' * 17)})", place_rows)
-    con.executemany("INSERT INTO staged VALUES (?,?,?)", name_rows)
-    place_rows.clear()
-    name_rows.clear()
+#: the places whose keys forked workers compute (set in the parent just before forking)
+_WORK: list[tuple[int, Place, bool]] = []
+_CHUNK = 10_000
+
+
+def _keys_chunk(start: int) -> list[tuple[str, int, int]]:
+    return [(k, pk, how) for pk, p, loose in _WORK[start:start + _CHUNK] for k, how in keys_of(p, loose=loose)]
+
+
+def _key_rows(work: list[tuple[int, Place, bool]]) -> Iterator[list[tuple[str, int, int]]]:
+    """The (key, pk, how) rows of every place, a chunk at a time; folding a million names is most
+    of a build, so where processes fork it is shared among the CPUs."""
+    global _WORK
+    workers = min(os.cpu_count() or 1, 8)
+    _WORK = work
+    try:
+        if workers < 2 or len(work) < 4 * _CHUNK or "fork" not in multiprocessing.get_all_start_methods():
+            for start in range(0, len(work), _CHUNK):
+                yield _keys_chunk(start)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap_unordered(_keys_chunk, range(0, len(work), _CHUNK))
+    finally:
+        _WORK = []
 
 
 def _build_fuzzy(con: sqlite3.Connection, pks: set[int]) -> None:
@@ -297,10 +324,11 @@ def _usable(path: Path) -> bool:
 def open_index(rebuild: bool = False) -> sqlite3.Connection:
     """The current index, building it first when missing, stale or damaged."""
     dumps = imported_dumps()
-    path = cache_dir() / f"gazetteer-{fingerprint(dumps)}.sqlite"
+    stem = f"gazetteer-{fingerprint(dumps)}"
+    path = cache_dir() / f"{stem}.sqlite"
     if rebuild or not path.exists() or not _usable(path):
-        for old in path.parent.glob("gazetteer-*.sqlite"):
-            if old != path:
+        for old in path.parent.glob("gazetteer-*"):  # older indexes and what was derived from them
+            if not old.name.startswith(stem):
                 old.unlink(missing_ok=True)
         build(path, sources.all_places(dumps))
     con = _readonly(path)

@@ -46,8 +46,6 @@ PHRASES = (
     (re.compile(r"\bhead ?quarters?\b"), "headquarters"),
     (re.compile(r"\bcommand centre\b"), "command center"),
 )
-#: words without which no phrase can apply (a cheap test before the regexes)
-_PHRASE_WORDS = ("air", "head", "centre")
 
 _DOUBLE = re.compile(r"([a-z])\1+")
 
@@ -101,6 +99,9 @@ def _latin(text: str) -> str:
     return anyascii(text)
 
 
+_WORD_FAMILY = {**ARABIC_KINDS, **FAMILIES}
+
+
 def _tokens(text: str) -> list[str]:
     """Case- and accent-free tokens, Arabic script kept (folded), articles dropped."""
     if not text:
@@ -114,12 +115,12 @@ def _tokens(text: str) -> list[str]:
         else:
             text = _latin(text)
     text = _NON_WORD.sub(" ", text.casefold().translate(_PUNCT))
-    if any(w in text for w in _PHRASE_WORDS):
+    if "air" in text or "head" in text or "centre" in text:  # the words the phrases start with
         for pattern, repl in PHRASES:
             text = pattern.sub(repl, text)
-    words = [FAMILIES.get(w) or ARABIC_KINDS.get(w, w) for w in text.split()]
+    words = [_WORD_FAMILY.get(w, w) for w in text.split()]
     last = len(words) - 1
-    return [w for i, w in enumerate(words) if not (i < last and w in ARTICLES)]
+    return [w for i, w in enumerate(words) if i == last or w not in ARTICLES]
 
 
 @lru_cache(maxsize=65536)

@@ -16,18 +16,25 @@ from pathlib import Path
 
 EXAMPLES = {
     "resolve": "garrison resolve 'Ayn al-Asad'\n  garrison resolve Erbil --kind airbase --format json\n"
-               "  garrison resolve --input names.txt --format csv",
-    "status": "garrison status --on 2026-01-19\n  garrison status --on 2025-06-01 --site ain-al-asad-air-base",
+               "  garrison resolve Sinjar --country SY\n  garrison resolve --input names.txt --format csv",
+    "status": "garrison status --on 2026-01-19\n  garrison status --on 2025-06-01 --site ain-al-asad-air-base\n"
+              "  garrison status --on 2026-01-19 --format csv > status.csv",
     "history": "garrison history ain-al-asad-air-base\n  garrison history 'Ain al-Asad' --format json",
-    "map": "garrison map --on 2026-01-19 -o output/iraq-2026-01-19.html\n  garrison map --timeline\n"
-           "  garrison map --from 2025-06-01 --to 2026-01-19",
+    "map": "garrison map --on 2026-01-19 -o output/iraq-2026-01-19.html\n  garrison map --latest\n"
+           "  garrison map --timeline\n  garrison map --from 2025-06-01 --to 2026-01-19",
     "export": "garrison export --format gpkg -o output/qgis\n  garrison export --format all --on 2026-01-19",
-    "geoparse": "garrison geoparse report.txt --format json",
-    "ingest": "garrison ingest report.txt --published 2026-01-18 --source-url https://example.org/a",
-    "review": "garrison review\n  garrison review --accept p-3f2a --reject p-9c1d",
-    "validate": "garrison validate\n  garrison validate --data my-dataset/",
-    "gazetteer": "garrison gazetteer import-geonames IQ.txt\n  garrison gazetteer rebuild",
+    "geoparse": "garrison geoparse report.txt\n  garrison geoparse report.txt --format json\n"
+                "  echo 'Troops left Tanf for Erbil.' | garrison geoparse -",
+    "ingest": "garrison ingest report.txt --published 2026-01-18\n"
+              "  garrison ingest report.txt --published 2026-01-18 --source-url https://example.org/a "
+              "--queue --data my-data",
+    "review": "garrison review --data my-data\n"
+              "  garrison review --data my-data --accept p-3f2a9c1d --reject p-9c1d4e07",
+    "validate": "garrison validate\n  garrison validate --data my-data",
+    "gazetteer": "garrison gazetteer info\n  garrison gazetteer import-geonames IQ.txt\n  garrison gazetteer rebuild",
 }
+#: the help of --format, per command
+FORMAT_HELP = "how to print the answer (default: %(default)s)"
 
 
 #: the score a name needs (an exact or kind-word-less match) to stand for a tracked site
@@ -41,9 +48,13 @@ class UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="garrison",
-        description="Who held which military site, with whom present, on what date -- and says who says so.",
+        description="Who held which military site, with whom present, on what date -- and says who says so.\n"
+                    "Works offline, on the bundled dataset (the coalition era in Iraq and Syria, every event "
+                    "sourced) or on your own (--data DIR).",
         epilog="examples:\n  garrison resolve 'Ain al-Asad'\n  garrison status --on 2026-01-19\n"
-               "  garrison map --on 2026-01-19",
+               "  garrison history ain-al-asad-air-base\n  garrison map --on 2026-01-19\n"
+               "  garrison export --format gpkg -o output/qgis\n\n"
+               "Run 'garrison COMMAND --help' for the options and examples of each command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -51,63 +62,77 @@ def _parser() -> argparse.ArgumentParser:
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help, epilog=f"examples:\n  {EXAMPLES[name]}",
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-        sp.add_argument("--data", metavar="DIR", help="dataset folder (default: the bundled dataset)")
+        sp.add_argument("--data", metavar="DIR",
+                        help="dataset folder with sites.csv, actors.csv, events.csv (default: the bundled dataset)")
         return sp
 
     r = cmd("resolve", "resolve place names to coordinates (offline)")
-    r.add_argument("name", nargs="?", help="a place name in any spelling")
-    r.add_argument("--input", metavar="FILE", help="resolve every line of FILE")
-    r.add_argument("--country", metavar="CC", help="prefer places in this ISO country (e.g. IQ)")
-    r.add_argument("--kind", help="prefer this kind (airbase, base, city, governorate, ...)")
-    r.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    r.add_argument("name", nargs="?", help="a place name in any spelling or script")
+    r.add_argument("--input", metavar="FILE", help="resolve every line of FILE (one name a line)")
+    r.add_argument("--country", metavar="CC", help="only places in this country (ISO 3166 code, e.g. IQ)")
+    r.add_argument("--kind", help="only places of this kind (airbase, base, camp, city, town, governorate, ...)")
+    r.add_argument("--format", choices=["text", "json", "csv"], default="text", help=FORMAT_HELP)
 
     s = cmd("status", "who controlled each site, and who was present, on a date")
-    s.add_argument("--on", metavar="DATE", help="YYYY-MM-DD (default: today)")
-    s.add_argument("--site", metavar="ID", help="only this site (id or name)")
-    s.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    s.add_argument("--on", metavar="DATE", help="the day to report on, YYYY-MM-DD (default: today)")
+    s.add_argument("--site", metavar="ID", help="only this site (its id or any spelling of its name)")
+    s.add_argument("--format", choices=["text", "csv", "json"], default="text", help=FORMAT_HELP)
 
     h = cmd("history", "the control and presence history of one site, with sources")
-    h.add_argument("site", help="site id or name")
-    h.add_argument("--format", choices=["text", "json"], default="text")
+    h.add_argument("site", help="site id or any spelling of its name")
+    h.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     m = cmd("map", "write an HTML map that opens offline")
     when = m.add_mutually_exclusive_group()
     when.add_argument("--on", metavar="DATE", help="snapshot on this date (default: today)")
     when.add_argument("--latest", action="store_true", help="snapshot on the latest event date")
     when.add_argument("--timeline", action="store_true", help="a map with a date slider")
-    when.add_argument("--from", dest="start", metavar="DATE", help="changes from this date (with --to)")
-    m.add_argument("--to", dest="end", metavar="DATE", help="changes up to this date (with --from)")
-    m.add_argument("--tiles", action="store_true", help="add OpenStreetMap tiles (needs a network)")
-    m.add_argument("-o", "--output", metavar="FILE.html", help="where to write (default: output/...)")
+    when.add_argument("--from", dest="start", metavar="DATE", help="what changed from this date (with --to)")
+    m.add_argument("--to", dest="end", metavar="DATE", help="what changed up to this date (with --from)")
+    m.add_argument("--tiles", action="store_true",
+                   help="add OpenStreetMap tiles under the map (they need a network; the rest does not)")
+    m.add_argument("-o", "--output", metavar="FILE.html",
+                   help="where to write (default: output/snapshot-DATE.html, output/timeline.html or "
+                        "output/changes-FROM-TO.html)")
     m.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     e = cmd("export", "write the layers for QGIS and spreadsheets")
-    e.add_argument("--format", choices=["geojson", "gpkg", "csv", "all"], default="geojson")
+    e.add_argument("--format", choices=["geojson", "gpkg", "csv", "all"], default="geojson",
+                   help="geojson: a .geojson and a QGIS .qml style per layer; gpkg: garrison.gpkg with every "
+                        "layer and its style, and the QGIS project garrison.qgs; csv: a .csv per layer; "
+                        "all: the three (default: %(default)s)")
     e.add_argument("--on", metavar="DATE", help="also write a snapshot layer for this date")
-    e.add_argument("-o", "--output", metavar="DIR", default="output/export")
+    e.add_argument("-o", "--output", metavar="DIR", default="output/export",
+                   help="folder to write into (default: %(default)s)")
     e.add_argument("--force", action="store_true", help="overwrite existing files")
 
     g = cmd("geoparse", "find place mentions in a text")
     g.add_argument("file", help="a UTF-8 text file ('-' for standard input)")
-    g.add_argument("--format", choices=["text", "json"], default="text")
+    g.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
     g.add_argument("--debug", action="store_true", help="also say which words were skipped and why")
 
     i = cmd("ingest", "read reports and propose control and presence events")
-    i.add_argument("files", nargs="+", metavar="FILE")
-    i.add_argument("--published", metavar="DATE", help="publication date (resolves 'on Sunday' etc.)")
-    i.add_argument("--source-url", metavar="URL", help="where the report was published")
+    i.add_argument("files", nargs="+", metavar="FILE", help="a report as UTF-8 text ('-' for standard input)")
+    i.add_argument("--published", metavar="DATE",
+                   help="the report's publication date, YYYY-MM-DD (dates such as 'on Sunday' count from it)")
+    i.add_argument("--source-url", metavar="URL", help="where the report was published (needed with --queue)")
     i.add_argument("--source-title", metavar="TITLE", help="the report's headline")
-    i.add_argument("--format", choices=["text", "json"], default="text")
-    i.add_argument("--queue", action="store_true", help="add the proposals to the review queue")
+    i.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
+    i.add_argument("--queue", action="store_true",
+                   help="add the proposals to proposals.csv in the --data folder, for 'garrison review'")
 
     rv = cmd("review", "list, accept or reject queued proposals")
-    rv.add_argument("--accept", nargs="+", metavar="ID", default=[])
-    rv.add_argument("--reject", nargs="+", metavar="ID", default=[])
+    rv.add_argument("--accept", nargs="+", metavar="ID", default=[],
+                    help="move these proposals into events.csv (and their sites into sites.csv)")
+    rv.add_argument("--reject", nargs="+", metavar="ID", default=[],
+                    help="mark these proposals rejected, so the same report does not propose them again")
 
     cmd("validate", "check a dataset and report every problem")
 
     gz = cmd("gazetteer", "manage the offline gazetteer index")
-    gz.add_argument("action", choices=["import-geonames", "rebuild", "info"])
+    gz.add_argument("action", choices=["import-geonames", "rebuild", "info"],
+                    help="info: where the index is kept; rebuild: build it again; "
+                         "import-geonames FILE: add the places of a GeoNames dump")
     gz.add_argument("file", nargs="?", help="a GeoNames dump (IQ.txt, allCountries.txt)")
     return p
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from geo.geoparse import Mention, geoparse, sentence_spans
 
 from .cli import UsageError
-from .lexicon import HOST_STATE, STATE_ACTORS, ActorMention, Lexicon, resolve_actor
+from .lexicon import HOST_STATE, STATE_ACTORS, ActorMention, Lexicon, resolve_actor, scan
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
@@ -86,6 +86,7 @@ def read_text(path: str | Path, *, warn=None) -> str:
 
 
 def _stderr(msg: str) -> None:
+    sys.stdout.flush()  # keep the order of what a terminal shows
     print(f"garrison: {msg}", file=sys.stderr)
 
 
@@ -127,6 +128,12 @@ _DATE = re.compile(
 )
 
 
+#: the words a date expression can begin with (digits stand for all numbers)
+_DATE_FIRST = frozenset(_MONTHS) | frozenset(_DAYS) | frozenset(_NUMBERS) | frozenset(
+    "0 on last this past late early in since during from until of by throughout mid end yesterday today "
+    "tonight earlier previous ago the a overnight hours later that at next tomorrow within soon".split())
+
+
 @dataclass(frozen=True)
 class DateExpr:
     """A date written in the text; ``value`` None when it cannot be resolved (and ``note`` says why)."""
@@ -156,7 +163,7 @@ def _to_int(word: str) -> int:
 def find_dates(text: str, start: int, end: int, published: date | None) -> list[DateExpr]:
     """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones)."""
     out = []
-    for m in _DATE.finditer(text, start, end):
+    for m in scan(_DATE, text, start, end, _DATE_FIRST):
         kind = m.lastgroup if m.lastgroup not in ("wdposs", "lwposs") else None
         kind = next(k for k in ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today",
                                 "lastweek", "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore",
@@ -267,7 +274,8 @@ TRIGGERS: list[tuple[str, str]] = [
     ("leave", r"\b(?:withdrew|withdraw|withdrawn|withdraws|withdrawing|withdrawal|departed|depart|departs|departing|"
               r"departure|left|leave|leaves|leaving|evacuated|evacuate|evacuates|evacuating|evacuation|vacated|"
               r"vacate|vacates|vacating|abandoned|abandon|abandons|abandoning|fled|flee|flees|fleeing|"
-              r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited)\b"),
+              r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited|"
+              r"pulled\s+back|pull\s+back|pulls\s+back|pulling\s+back|retreated|retreat|retreats)\b"),
     ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
                r"arriving|arrival|stationed|station|returned\s+to|return\s+to|returns\s+to|returning\s+to|"
                r"moved\s+(?:in|into|to)|move\s+(?:in|into|to)|moves\s+(?:in|into|to)|relocated\s+to|relocate\s+to|"
@@ -279,6 +287,8 @@ TRIGGERS: list[tuple[str, str]] = [
     ("hold", r"\b(?:held|controlled|occupied)\s+by\b|\b(?:now\s+)?controls\b|\bnow\s+control\b"),
 ]
 _TRIGGER = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(TRIGGERS)), re.IGNORECASE)
+#: every literal word of the patterns: a superset of the words a trigger can begin with
+_TRIGGER_FIRST = frozenset(re.findall(r"(?<![\\])[a-z]+", " ".join(p for _, p in TRIGGERS)))
 _NOUNS = frozenset("withdrawal departure evacuation pullout pull-out deployment arrival handover hand-over transfer "
                    "relocation withdrawals departures evacuations pullouts deployments arrivals handovers "
                    "transfers".split()) | {"liberation of", "recapture of", "capture of", "takeover of", "fall of"}
@@ -306,6 +316,18 @@ _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nor|neither|without|yet\s+to|failed\s+to|refused\s+to|cannot|can't|won't|didn't|"
     r"doesn't|don't|hasn't|haven't|hadn't|isn't|aren't|wasn't|weren't)\b|n['’]t\b", re.IGNORECASE)
+#: "no" negates a change only when it quantifies the forces ("no US personnel had left"), not
+#: something else ("no injuries were reported among troops stationed there")
+_ENDS_BY = re.compile(r"\bby\s+(?:the\s+)?$")
+_ENDS_TO = re.compile(r"\bto\s+(?:the\s+)?$")
+_ENDS_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$")
+_ENDS_OF = re.compile(r"\bof\s+(?:the\s+)?$")
+_ENDS_PREP = re.compile(r"\b(?:from|to|by|with|against|for|on)\s+(?:the\s+)?$", re.IGNORECASE)
+#: "militants from the Islamic State", "fighters of the SDF": the group is the doer
+_MEMBERS_OF = re.compile(r"\b(?:militants|fighters|troops|soldiers|forces|members|units|advis[eo]rs|personnel|"
+                         r"elements|jihadists|gunmen)\s+(?:from|of)\s+(?:the\s+)?$", re.IGNORECASE)
+_NO_FORCES = re.compile(r"\s+(?:[\w.-]+\s+){0,2}?(?:troops|forces|personnel|soldiers|advis[eo]rs|trainers|units|"
+                        r"staff|fighters|militants|marines|contingent|coalition|military)\b", re.IGNORECASE)
 _DENIAL = re.compile(r"\b(?:denied|deny|denies|denying|dismissed|rejected|refuted|false|baseless|untrue|rumou?rs?)\b",
                      re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activists?|rumou?red|purportedly|"
@@ -341,6 +363,8 @@ _NON_SITE_NP = re.compile(
     r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:town|city|village|base|airbase|airport|airfield|camp|"
     r"outpost|garrison|headquarters|compound|facility)\b)[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
     re.IGNORECASE)
+_POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s+|old\s+)?(?P<noun>air\s*base|"
+                              r"airbase|airfield|airport|air\s+field|garrison|camp|base)\b", re.IGNORECASE)
 #: how far a known site may be from the town an unnamed one is placed by
 NEAR_KM = 50.0
 _NOUN_KINDS = {
@@ -406,7 +430,6 @@ class Proposal:
         d = asdict(self)
         d.pop("notes")
         d["id"] = self.id
-        d["evidence_span"] = [self.evidence_start, self.evidence_end]
         d["confidence"] = round(self.confidence, 2)
         d["confidence_word"] = self.confidence_word
         return d
@@ -464,7 +487,7 @@ class Ingester:
         sentences = sentence_spans(text)
         trig_sentences: dict[int, list[re.Match]] = {}
         starts = [s for s, _ in sentences]
-        for m in _TRIGGER.finditer(text):
+        for m in scan(_TRIGGER, text, 0, len(text), _TRIGGER_FIRST):
             i = _sentence_of(starts, m.start())
             trig_sentences.setdefault(i, []).append(m)
         if not trig_sentences:
@@ -527,7 +550,8 @@ class Ingester:
         if denial and not re.search(r"\bbut\b|\bhowever\b|;", text[denial.end():fr.start], re.IGNORECASE):
             fr.status, fr.status_why = "denied", f"denied ({denial.group()!r})"
             return
-        neg = _NEGATION.search(before)
+        neg = next((n for n in _NEGATION.finditer(before) if n.group().casefold() != "no"
+                    or _NO_FORCES.match(before, n.end())), None)
         if neg or re.match(r"\s*(?:no|none)\b", tail, re.IGNORECASE) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
@@ -558,13 +582,13 @@ class Ingester:
                 a = self._antecedent(a, actors, [], prev_actors, state)
                 if a is None:
                     continue
-            if re.search(r"\bby\s+(?:the\s+)?$", prep) and fr.agent is None:
+            if _ENDS_BY.search(prep) and fr.agent is None:
                 fr.agent = a
-            elif re.search(r"\bto\s+(?:the\s+)?$", prep) and fr.to_actor is None:
+            elif _ENDS_TO.search(prep) and fr.to_actor is None:
                 fr.to_actor = a
-            elif re.search(r"\bfrom\s+(?:the\s+)?$", prep) and fr.from_actor is None:
+            elif _ENDS_FROM.search(prep) and fr.from_actor is None:
                 fr.from_actor = a
-            elif re.search(r"\bof\s+(?:the\s+)?$", prep) and fr.surface.casefold() in _NOUNS and fr.subject is None:
+            elif _ENDS_OF.search(prep) and fr.surface.casefold() in _NOUNS and fr.subject is None:
                 fr.subject, fr.subject_how = a, "named after the noun"
         if fr.type == "gain" and re.match(r"(?i)fell|fallen|falls|falling", fr.surface) and fr.agent is None:
             # "fell to X": the actor after "to" gains
@@ -576,11 +600,16 @@ class Ingester:
             return
         before = [a for a in in_clause if a.end <= fr.start]
         # an actor inside "from X" / "to X" before the trigger is not its subject
-        before = [a for a in before if not re.search(r"\b(?:from|to|by|with|against|for|on)\s+(?:the\s+)?$",
-                                                     text[max(fr.clause_start, a.start - 10):a.start], re.I)]
+        before = [a for a in before if not _ENDS_PREP.search(text, max(fr.clause_start, a.start - 10), a.start)
+                  or _MEMBERS_OF.search(text, max(fr.clause_start, a.start - 30), a.start)]
         doers = [a for a in before if not a.speaker and not a.pronoun]
         if doers:
-            fr.subject, fr.subject_how = doers[-1], "named"
+            k = len(doers) - 1
+            # "Turkish troops and allied Syrian fighters captured": the first of the joint subject
+            while k > 0 and re.fullmatch(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}",
+                                         text[doers[k - 1].end:doers[k].start], re.IGNORECASE):
+                k -= 1
+            fr.subject, fr.subject_how = doers[k], "named"
             return
         pron = [a for a in before if a.pronoun]
         if pron:
@@ -590,7 +619,9 @@ class Ingester:
         if speakers:
             fr.subject, fr.subject_how = speakers[-1], "the source speaking of itself"
             return
-        if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence:
+        opener = re.match(r"[\s,;:]*(\w+)", text[fr.clause_start:fr.clause_start + 20])
+        subordinate = opener and opener.group(1).casefold() in _SUBORDINATORS
+        if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence and not subordinate:
             # "left the base and handed it to ...": the same doer
             fr.subject, fr.subject_how = frames[-1].subject, "shared with the previous verb"
 
@@ -640,6 +671,14 @@ class Ingester:
         refs = _corefs(text, fr.clause_start, fr.clause_end, mentions, state)
         cands = sorted([(m.start, m.end, m, "named") for m in mentions] + refs, key=lambda c: c[0])
         after = [c for c in cands if c[0] >= fr.end and c[1] <= fr.clause_end]
+        # "Mosul's airport": the site of that kind at the place
+        if after and after[0][2] is not None and _POSSESSIVE_AFTER.match(text, after[0][1]):
+            kind_noun = _POSSESSIVE_KIND.match(text, after[0][1])
+            if kind_noun and not text[fr.end:after[0][0]].strip(" ,").replace("the", "").strip():
+                site = self._site_near(after[0][2], kind_noun.group("noun"))
+                if site is not None:
+                    fr.sites.append((site, f"{after[0][2].surface}'s {kind_noun.group('noun')}: the known site"))
+                    return
         # a possessive place is a modifier of the object ("Syria's largest oil field")
         after = [c for c in after if not _POSSESSIVE_AFTER.match(text, c[1])]
         if after:
@@ -955,6 +994,9 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention]) -> lis
     cuts = [s]
     for m in _BOUNDARY.finditer(text, s, e):
         w = m.group().strip(" ,").casefold()
+        if w in ("as", "since") and _SUBORDINATE.match(text, m.end()):
+            cuts.append(m.start())  # "as thousands of residents fled": a clause with its own subject
+            continue
         if w in ("and", "or", "as", "since", "that", "following"):
             # only where a new subject follows: "and Iraqi troops took over", "as government troops fled"
             nxt = [a for a in actors if m.end() <= a.start <= m.end() + 30 and not a.speaker]
@@ -965,6 +1007,13 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention]) -> lis
     return sorted(set(cuts))
 
 
+#: words that open a clause with a subject of its own
+_SUBORDINATORS = frozenset("as after before while whereas when since because although though once until if unless "
+                           "that which who where".split())
+#: "as"/"since" opening a clause ("as thousands of residents fled"), not "as well", "as part of"
+_SUBORDINATE = re.compile(r"\s+(?!well\b|part\b|a\s+result\b|of\b|such\b|long\b|soon\b|far\b|much\b|many\s+as\b)"
+                          r"(?:the|a|an|its|their|thousands|hundreds|dozens|many|some|most|\d|(?-i:[A-Z]))",
+                          re.IGNORECASE)
 #: what may stand between "and" and the subject of a new clause ("and some 300 Iraqi troops")
 _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|several|many|a|an|its|their|"
                        r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
@@ -1020,8 +1069,11 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
             if not re.search(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left)\s+$",
                              w) and m.group().casefold() != "there":
                 continue
-            if state.sites:
-                out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [state.sites[-1]]))
+            recent = sorted([*state.event_sites, *(x for x in mentions if x.end <= m.start())],
+                            key=lambda x: x.start) or state.sites
+            recent = [x for x in recent if x.place.kind in SITE_KINDS and not _metonym(text, x)]
+            if recent:
+                out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [recent[-1]]))
             continue
         noun = m.group("noun").casefold()
         kinds = ("city", "town") if noun in ("town", "city") else _MILITARY
@@ -1074,11 +1126,9 @@ def _role(surface: str) -> str:
 
 
 def _fmt(d: date | None, precision: str | None) -> str | None:
-    if d is None:
-        return None
     from .dates import edtf
 
-    return edtf(d, precision or "day")
+    return None if d is None else edtf(d, precision or "day")
 
 
 def _dedupe(props: list[Proposal]) -> list[Proposal]:
@@ -1101,10 +1151,12 @@ def _dedupe(props: list[Proposal]) -> list[Proposal]:
 
 
 # -- library entry points ------------------------------------------------------------------------
-def _read_actors(path: Path):
-    import pandas as pd
-
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+def _read_actors(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return [{k: (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(fh)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read the actors ({exc})") from None
 
 
 def ingester_for(data: str | Path | None = None) -> Ingester:
@@ -1232,7 +1284,8 @@ def _print_text(facts: list[Proposal], others: list[Proposal], many: bool) -> No
     if others:
         print("\nleft out (not facts of the date):")
         for p in others:
-            print(f"  {p.status:<8} {p.kind} {p.actor} at {p.site_id}: {p.note.split(';')[0]} -- {_clip(p.evidence, 90)}")
+            why = p.note.split(";")[0]
+            print(f"  {p.status:<8} {p.kind} {p.actor} at {p.site_id}: {why} -- {_clip(p.evidence, 90)}")
 
 
 def _pad(d: str) -> str:

@@ -33,17 +33,18 @@ from .dataset import CONFIDENCE, EVENT_KINDS
 from .offline import OfflineMap, RawHTML, assert_offline
 from .timeline import Timeline
 
-#: glyph per site kind: an SVG path in a 20x20 box
+#: glyph per site kind: a relative SVG path drawn around its site, in a 20-pixel box
+#: (relative, so the page places a glyph by its starting point alone)
 GLYPHS = {
-    "airbase": "M10 1 L19 18 L10 14 L1 18 Z",           # arrowhead: an airfield
-    "airport": "M7 1 H13 V7 H19 V13 H13 V19 H7 V13 H1 V7 H7 Z",  # cross: runways
-    "base": "M2 2 H18 V18 H2 Z",                          # square
-    "camp": "M10 1 L19 10 L10 19 L1 10 Z",                # diamond
-    "outpost": "M10 3 L18 17 H2 Z",                       # triangle
-    "headquarters": "M10 1 L12.6 7.4 L19.5 7.6 L14.1 11.9 L16 18.6 L10 14.7 L4 18.6 "
-                    "L5.9 11.9 L0.5 7.6 L7.4 7.4 Z",      # star
-    "range": "M2 6 H18 V14 H2 Z",
-    "port": "M10 1 A9 9 0 1 0 10.01 1 Z",
+    "airbase": "m0 -9 l9 17 l-9 -4 l-9 4 z",                                          # arrowhead: an airfield
+    "airport": "m-3 -9 h6 v6 h6 v6 h-6 v6 h-6 v-6 h-6 v-6 h6 z",                      # cross: runways
+    "base": "m-8 -8 h16 v16 h-16 z",                                                   # square
+    "camp": "m0 -9 l9 9 l-9 9 l-9 -9 z",                                               # diamond
+    "outpost": "m0 -7 l8 14 h-16 z",                                                   # triangle
+    "headquarters": "m0 -9 l2.6 6.4 l6.9 0.2 l-5.4 4.3 l1.9 6.7 l-6 -3.9 l-6 3.9 l1.9 -6.7 l-5.4 -4.3 "
+                    "l6.9 -0.2 z",                                                     # star
+    "range": "m-8 -4 h16 v8 h-16 z",                                                   # bar
+    "port": "m-9 0 a9 9 0 1 0 18 0 a9 9 0 1 0 -18 0 z",                                # circle
 }
 KIND_LABELS = {
     "airbase": "air base", "airport": "airport", "base": "base", "camp": "camp",
@@ -110,6 +111,7 @@ def _composite_regions() -> dict[tuple[str, str], str]:
 
 @cache
 def country_name(code: str) -> str:
+    """The name readers use for an ISO alpha-2 code ("Syria", not "Syrian Arab Republic")."""
     import pycountry
 
     c = pycountry.countries.get(alpha_2=code) if code else None
@@ -245,10 +247,9 @@ def _governorate_seats(bounds: tuple[float, float, float, float], margin: float)
     on the seat, and its title says so.
     """
     import geo
-
-    regions = _composite_regions()
     from geo.names import core, normalize
 
+    regions = _composite_regions()
     out = []
     for p in geo.default().places(source="iso3166-2+geonames", kinds=["governorate"]):
         if bounds[0] - margin <= p.lat <= bounds[2] + margin and bounds[1] - margin <= p.lon <= bounds[3] + margin:
@@ -285,16 +286,17 @@ _STYLE = """
 .garrison-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   vertical-align: middle; margin-right: 4px; border: 1px solid #fff; box-shadow: 0 0 0 1px #555; }
 .garrison-legend svg { vertical-align: middle; margin-right: 4px; }
-.garrison-label-icon { background: none; border: none; }
-.garrison-points svg { position: absolute; overflow: visible; }
-svg.garrison-site { cursor: pointer; }
-svg.garrison-site.changed path { stroke-width: 2; }
-svg.garrison-site.dim, svg.garrison-badges.dim { opacity: .3; }
-svg.garrison-badges { pointer-events: none; }
+.garrison-label-icon { background: none; border: none; }  /* not interactive: Leaflet ignores the pointer */
+.garrison-layer, .garrison-layer svg { pointer-events: none; }
+.garrison-layer svg { position: absolute; left: 0; top: 0; overflow: visible; }
+.garrison-layer .garrison-site path { pointer-events: visiblePainted; cursor: pointer; }
+.garrison-layer .off { visibility: hidden; }
+.garrison-site.changed path { stroke-width: 2; }
+.garrison-site.dim, .garrison-badges.dim { opacity: .3; }
 .garrison-country { font: italic 600 12px system-ui, sans-serif; color: #8a8378; letter-spacing: .08em;
   text-transform: uppercase; white-space: nowrap; display: block; text-align: center; }
 .garrison-seat { font: 10px system-ui, sans-serif; color: #8f8a80; white-space: nowrap; display: block;
-  text-align: center; }
+  text-align: center; pointer-events: auto; cursor: help; }
 .garrison-time { position: absolute; left: 10px; bottom: 44px; z-index: 1000; background: rgba(255,255,255,.94);
   padding: 6px 10px; border-radius: 4px; box-shadow: 0 1px 4px #0004; font: 13px system-ui, sans-serif;
   display: flex; align-items: center; gap: 8px; width: min(640px, 60vw); }
@@ -365,7 +367,7 @@ def timeline_map(tl: Timeline, tiles: bool = False) -> str:
         f'value="{end}" data-date="{last.isoformat()}">'
         f'<output id="garrison-date-label" for="garrison-date">{escape(dates.human(last))}</output></div>')
     return _page(tl, f"Control of military sites on {dates.human(last)}",
-                 {"mode": "timeline", "on": end, "start": start, "end": end}, tiles, panel)
+                 {"mode": "timeline", "on": end}, tiles, panel)
 
 
 def change_map(tl: Timeline, start: date, end: date, tiles: bool = False) -> str:
@@ -411,13 +413,17 @@ function human(d, p) {
 function iso(d) { return new Date(d * DAY).toISOString().slice(0, 10); }
 
 // Status on day d: the controlling interval per site, and a linked list of presence intervals.
-function statusAt(d) {
-  var ctl = new Int32Array(nS).fill(-1), head = new Int32Array(nS).fill(-1), next = new Int32Array(P.n);
+// ``into`` (an earlier status) has its arrays reused, so stepping allocates nothing.
+function statusAt(d, into) {
+  var st = into || {ctl: new Int32Array(nS), head: new Int32Array(nS), next: new Int32Array(P.n)};
+  var ctl = st.ctl, head = st.head, next = st.next;
+  ctl.fill(-1); head.fill(-1);
   for (var i = 0; i < C.n; i++) if (C.from[i] <= d && d < C.to[i]) ctl[C.site[i]] = i;
   for (var j = P.n - 1; j >= 0; j--) {
     if (P.from[j] <= d && d < P.to[j]) { next[j] = head[P.site[j]]; head[P.site[j]] = j; }
   }
-  return {d: d, ctl: ctl, head: head, next: next};
+  st.d = d;
+  return st;
 }
 function controller(st, s) { var i = st.ctl[s]; return i < 0 ? -1 : C.actor[i]; }
 function present(st, s) {
@@ -425,39 +431,68 @@ function present(st, s) {
   for (var j = st.head[s]; j >= 0; j = st.next[j]) out.push(j);
   return out;
 }
+// What a site looks like on a date, as one number (a string beyond 31 actors); null = not shown.
+var BITS = A.id.length <= 31;
 function key(st, s) {
   if (st.ctl[s] < 0 && st.head[s] < 0) return null;
-  var k = "" + controller(st, s);
-  for (var j = st.head[s]; j >= 0; j = st.next[j]) k += "," + P.actor[j];
+  var c = controller(st, s) + 1, m = 0, k = "" + c, j;
+  if (BITS) {
+    for (j = st.head[s]; j >= 0; j = st.next[j]) m |= 1 << P.actor[j];
+    return c * 4294967296 + (m >>> 0);
+  }
+  for (j = st.head[s]; j >= 0; j = st.next[j]) k += "," + P.actor[j];
   return k;
 }
 
 // -- drawing -------------------------------------------------------------------------
-// One layer places every glyph (and one every badge) itself: a Leaflet marker per site
-// would register with the map one by one, which makes showing ten thousand quadratic.
+// Glyphs are drawn in SVG, placed in layer pixels, a hundred or so sites per <svg>: a Leaflet
+// marker per site registers with the map one by one (quadratic for ten thousand), positioned
+// HTML elements make every frame slow to composite, and a single <svg> is repainted whole for
+// any change.  A site that is not shown is hidden with a class, which redraws cheaply.
 var Points = L.Layer.extend({
-  initialize: function (pane, events) {
-    L.setOptions(this, {pane: pane}); this._els = new Array(nS); this._handlers = events || {};
+  // place(element, site, x, y) draws an element at its site's layer pixel; no SVG transforms,
+  // which would give every site a paint chunk of its own and slow every frame
+  initialize: function (pane, cls, place, events) {
+    L.setOptions(this, {pane: pane});
+    this._cls = cls; this._place = place; this._els = new Array(nS); this._handlers = events || {};
   },
   onAdd: function () {
-    this._box = L.DomUtil.create("div", "garrison-points leaflet-zoom-hide", this.getPane());
-    L.DomEvent.disableClickPropagation(this._box);
+    this._box = L.DomUtil.create("div", "garrison-layer leaflet-zoom-hide " + this._cls, this.getPane());
+    this._roots = [];
     L.DomEvent.on(this._box, this._handlers);
-    for (var i = 0; i < nS; i++) if (this._els[i]) this._box.appendChild(this._els[i]);
-    this._place();
+    this._origin = null;
+    this._update();
+    for (var i = 0; i < nS; i++) if (this._els[i]) this._root(i).appendChild(this._els[i]);
   },
-  onRemove: function () { L.DomUtil.remove(this._box); this._box = null; },
-  getEvents: function () { return {zoomend: this._place, viewreset: this._place}; },
-  put: function (i, e) {
+  onRemove: function () { L.DomUtil.remove(this._box); },
+  getEvents: function () { return {moveend: this._update, zoomend: this._update, viewreset: this._update}; },
+  _update: function () {  // the drawing covers the view and half a view around it
+    var m = this._map, size = m.getSize(), min = m.containerPointToLayerPoint(size.multiplyBy(-0.5)).round();
+    this._view = {width: size.x * 2, height: size.y * 2, viewBox: [min.x, min.y, size.x * 2, size.y * 2].join(" ")};
+    L.DomUtil.setPosition(this._box, min);
+    this._roots.forEach(function (r) { for (var k in this._view) r.setAttribute(k, this._view[k]); }, this);
+    if (!m.getPixelOrigin().equals(this._origin || L.point(NaN, NaN))) {
+      this._origin = m.getPixelOrigin();
+      for (var i = 0; i < nS; i++) if (this._els[i]) this.move(i);
+    }
+  },
+  _root: function (i) {
+    var b = i >> 7;
+    if (!this._roots[b]) this._box.appendChild(this._roots[b] = svg("svg", this._view));
+    return this._roots[b];
+  },
+  put: function (i, e, redraw) {
+    e.classList.remove("off");
+    if (this._els[i] === e && !redraw) return;
+    var added = this._els[i] !== e;
     this._els[i] = e;
-    if (this._box && e.parentNode !== this._box) { this._box.appendChild(e); this._move(i); }
+    if (this._map) { if (added) this._root(i).appendChild(e); this.move(i); }
   },
-  drop: function (i) { if (this._els[i]) { L.DomUtil.remove(this._els[i]); this._els[i] = null; } },
-  _move: function (i) {  // left/top, not a 3D transform: ten thousand compositing layers would crawl
-    var p = this._map.latLngToLayerPoint([S.lat[i], S.lon[i]]), st = this._els[i].style;
-    st.left = Math.round(p.x) + "px"; st.top = Math.round(p.y) + "px";
-  },
-  _place: function () { for (var i = 0; i < nS; i++) if (this._els[i]) this._move(i); }
+  drop: function (i) { if (this._els[i]) this._els[i].classList.add("off"); },
+  move: function (i) {
+    var p = this._map.latLngToLayerPoint([S.lat[i], S.lon[i]]);
+    this._place(this._els[i], i, Math.round(p.x), Math.round(p.y));
+  }
 });
 var changed = new Uint8Array(nS);
 (V.changed || []).forEach(function (s) { changed[s] = 1; });
@@ -471,15 +506,25 @@ function svg(tag, attrs) {
   for (var k in attrs) e.setAttribute(k, attrs[k]);
   return e;
 }
-function glyph(s) {
-  var big = V.mode === "change" && changed[s], size = big ? 32 : 22;
-  var g = svg("svg", {"class": "garrison-site" + (V.mode !== "change" ? "" : big ? " changed" : " dim"),
-                      "data-site": S.id[s], width: size, height: size, viewBox: "-1.5 -1.5 23 23",
-                      "aria-label": S.name[s]});
-  g.style.marginLeft = g.style.marginTop = -size / 2 + "px";
-  g.appendChild(svg("path", {d: K.path[S.kind[s]], stroke: "#222", "stroke-width": 1.3}));
+function glyph(s) {  // the kind's shape around the site; larger when it changed
+  var big = V.mode === "change" && changed[s];
+  var g = svg("g", {"class": "garrison-site" + (V.mode !== "change" ? "" : big ? " changed" : " dim"),
+                    "data-site": S.id[s], "aria-label": S.name[s]});
+  g.appendChild(svg("path", {stroke: "#222", "stroke-width": 1.3}));
   g.garrisonSite = s;
   return g;
+}
+function placeGlyph(g, s, x, y) {
+  var path = g.firstChild;
+  if (!changed[s] || !before) return path.setAttribute("d", "M" + x + " " + y + K.path[S.kind[s]]);
+  path.setAttribute("d", "M0 0" + K.path[S.kind[s]]);  // the few changed sites may have a transform
+  path.setAttribute("transform", "translate(" + x + " " + y + ") scale(1.45)");
+}
+function placeBadges(b, s, x, y) {  // badges sit above and to the right of the glyph
+  var big = before && changed[s] ? 5 : 0;
+  for (var c = b.firstChild, n = 0; c; c = c.nextSibling, n++) {
+    c.setAttribute("cx", x + 11 + big + 10 * n); c.setAttribute("cy", y - 11 - big);
+  }
 }
 function actorName(a) { return a < 0 ? "nobody recorded" : A.name[a]; }
 function hoverText(s) {
@@ -489,7 +534,7 @@ function hoverText(s) {
   return t;
 }
 function siteAt(e) {
-  var g = e.target.closest ? e.target.closest("svg.garrison-site") : null;
+  var g = e.target.closest ? e.target.closest(".garrison-site") : null;
   return g ? g.garrisonSite : -1;
 }
 function openPopup(s) {
@@ -497,8 +542,8 @@ function openPopup(s) {
   popup.setLatLng([S.lat[s], S.lon[s]]).setContent(popupFor(s)).openOn(map);
 }
 map.createPane("garrison-presence").style.zIndex = 640;
-var glyphs = new Points("markerPane", {
-  click: function (e) { var s = siteAt(e); if (s >= 0) openPopup(s); },
+var glyphs = new Points("markerPane", "garrison-glyphs", placeGlyph, {
+  click: function (e) { var s = siteAt(e); if (s >= 0) { L.DomEvent.stop(e); openPopup(s); } },
   mouseover: function (e) {
     var s = siteAt(e);
     if (s < 0) return;
@@ -507,37 +552,37 @@ var glyphs = new Points("markerPane", {
   },
   mouseout: function () { map.closeTooltip(tip); }
 }).addTo(window[V.sites]);
-var badgeLayer = new Points("garrison-presence").addTo(window[V.presence]);
-function draw(s, st) {
+var badgeLayer = new Points("garrison-presence", "garrison-presence", placeBadges).addTo(window[V.presence]);
+var drawnCtl = new Int32Array(nS).fill(-2), drawnPres = new Array(nS).fill("");
+function draw(s, st) {  // touches the page only where the site's look changed
   var k = key(st, s);
   if (k === null && before && changed[s]) k = "gone";  // a change view keeps what just ended
   if (k === shown[s]) return;
   shown[s] = k;
   if (k === null) { glyphs.drop(s); badgeLayer.drop(s); return; }
   var c = controller(st, s), g = glyphOf[s] || (glyphOf[s] = glyph(s));
-  g.setAttribute("data-controller", c < 0 ? "" : A.id[c]);
-  g.firstChild.setAttribute("fill", c < 0 ? D.colours.none : A.colour[c]);
-  glyphs.put(s, g);
-  var pres = present(st, s), seen = {}, x = 6;
-  if (!pres.length) { badgeLayer.drop(s); return; }
-  var b = badgeOf[s];
-  if (!b) {
-    b = badgeOf[s] = svg("svg", {"class": "garrison-badges" + (before && !changed[s] ? " dim" : ""),
-                                 "data-site": S.id[s], height: 12});
-    b.style.marginLeft = (before && changed[s] ? 10 : 5) + "px";
-    b.style.marginTop = (before && changed[s] ? -22 : -17) + "px";
+  if (c !== drawnCtl[s]) {
+    drawnCtl[s] = c;
+    g.setAttribute("data-controller", c < 0 ? "" : A.id[c]);
+    g.firstChild.setAttribute("fill", c < 0 ? D.colours.none : A.colour[c]);
   }
-  while (b.firstChild) b.removeChild(b.firstChild);
-  pres.forEach(function (j) {
-    var a = P.actor[j];
-    if (seen[a]) return;
-    seen[a] = 1;
-    b.appendChild(svg("circle", {"class": "badge", "data-actor": A.id[a], cx: x, cy: 6, r: 4.6, fill: A.colour[a],
-                                 stroke: "#fff", "stroke-width": 1.5}));
-    x += 10;
-  });
-  b.setAttribute("width", x - 4); b.setAttribute("viewBox", "0 0 " + (x - 4) + " 12");
-  badgeLayer.put(s, b);
+  glyphs.put(s, g);
+  var actors = [];
+  present(st, s).forEach(function (j) { if (actors.indexOf(P.actor[j]) < 0) actors.push(P.actor[j]); });
+  if (!actors.length) { badgeLayer.drop(s); return; }
+  var b = badgeOf[s];
+  if (!b) b = badgeOf[s] = svg("g", {"class": "garrison-badges" + (before && !changed[s] ? " dim" : ""),
+                                     "data-site": S.id[s]});
+  var redraw = actors.join() !== drawnPres[s];
+  if (redraw) {
+    drawnPres[s] = actors.join();
+    while (b.firstChild) b.removeChild(b.firstChild);
+    actors.forEach(function (a) {
+      b.appendChild(svg("circle", {"class": "badge", "data-actor": A.id[a], r: 4.6, fill: A.colour[a],
+                                   stroke: "#fff", "stroke-width": 1.5}));
+    });
+  }
+  badgeLayer.put(s, b, redraw);
 }
 
 // -- popups: text nodes only, links only to http(s) sources ------------------------------
@@ -611,50 +656,67 @@ function popupFor(s) {
 }
 
 // -- legend: what is on the map now ---------------------------------------------------
-var legendBox = document.getElementById("garrison-legend"), legendKey = "";
+// Rebuilt only when an entry comes or goes; otherwise only the counts change.
+var legendBox = document.getElementById("garrison-legend"), legendKey = "", legendCounts = [];
+function flags(a) { var f = ""; for (var i = 0; i < a.length; i++) f += a[i] ? 1 : 0; return f; }
 function legend(st) {
-  var held = {}, pres = {}, kinds = {}, nChanged = 0, nShown = 0;
+  var held = new Int32Array(A.id.length + 1), pres = new Int32Array(A.id.length), kinds = new Uint8Array(K.id.length);
+  var nChanged = 0, nShown = 0;
   for (var s = 0; s < nS; s++) {
     if (shown[s] === null) continue;
     nShown++; nChanged += changed[s];
-    var c = controller(st, s);
-    held[c] = (held[c] || 0) + 1; kinds[S.kind[s]] = 1;
-    present(st, s).forEach(function (j) { pres[P.actor[j]] = (pres[P.actor[j]] || 0) + 1; });
+    held[controller(st, s) + 1]++; kinds[S.kind[s]] = 1;
+    for (var j = st.head[s]; j >= 0; j = st.next[j]) pres[P.actor[j]]++;
   }
-  var k = JSON.stringify([held, pres, kinds, nChanged, nShown]);
-  if (k === legendKey) return;
-  legendKey = k;
+  var k = flags(held) + "|" + flags(pres) + "|" + flags(kinds);
+  if (k !== legendKey) { legendKey = k; buildLegend(held, pres, kinds); }
+  var counts = {held: held, pres: pres, changed: nChanged, unchanged: nShown - nChanged};
+  legendCounts.forEach(function (c) {
+    var t = " (" + c.n(counts) + ")";
+    if (c.node.nodeValue !== t) c.node.nodeValue = t;
+  });
+}
+function buildLegend(held, pres, kinds) {
   while (legendBox.firstChild) legendBox.removeChild(legendBox.firstChild);
-  function byName(o) {
-    return Object.keys(o).map(Number).sort(function (a, b) {  // "nobody recorded" last
-      return (a < 0) - (b < 0) || actorName(a).localeCompare(actorName(b));
-    });
+  legendCounts = [];
+  function byName(counts, offset) {  // actor codes with a count, by name, "nobody recorded" last
+    var out = [];
+    counts.forEach(function (n, i) { if (n) out.push(i - offset); });
+    return out.sort(function (a, b) { return (a < 0) - (b < 0) || actorName(a).localeCompare(actorName(b)); });
   }
   function row(mark, text, n) {
-    var r = el("div"); add(r, mark); add(r, text); if (n) add(r, el("span", "n", " (" + n + ")"));
+    var r = el("div"); add(r, mark); add(r, text);
+    if (n) {
+      var node = document.createTextNode("");
+      add(r, add(el("span", "n"), node));
+      legendCounts.push({node: node, n: n});
+    }
     return add(legendBox, r);
   }
   add(legendBox, el("h5", null, "Held by (fill)"));
-  byName(held).forEach(function (a) {
+  byName(held, 1).forEach(function (a) {
     var sw = el("span", "sw"); sw.style.background = a < 0 ? D.colours.none : A.colour[a];
-    row(sw, actorName(a), held[a]);
+    row(sw, actorName(a), function (c) { return c.held[a + 1]; });
   });
-  if (Object.keys(pres).length) {
+  var foreign = byName(pres, 0);
+  if (foreign.length) {
     add(legendBox, el("h5", null, "Foreign presence (badge)"));
-    byName(pres).forEach(function (a) {
+    foreign.forEach(function (a) {
       var dot = el("span", "dot"); dot.style.background = A.colour[a];
-      row(dot, A.name[a], pres[a]);
+      row(dot, A.name[a], function (c) { return c.pres[a]; });
     });
   }
   add(legendBox, el("h5", null, "Site kind (shape)"));
-  Object.keys(kinds).map(Number).forEach(function (i) {
-    var g = svg("svg", {width: 14, height: 14, viewBox: "-1 -1 22 22"});
-    g.appendChild(svg("path", {d: K.path[i], fill: "#fff", stroke: "#222", "stroke-width": 1.5}));
+  kinds.forEach(function (on, i) {
+    if (!on) return;
+    var g = svg("svg", {width: 14, height: 14, viewBox: "-11 -11 22 22"});
+    g.appendChild(svg("path", {d: "M0 0" + K.path[i], fill: "#fff", stroke: "#222", "stroke-width": 1.5}));
     row(g, K.label[i]);
   });
   if (before) {
     add(legendBox, el("h5", null, "Between the two dates"));
-    row("", "large: changed", nChanged); row("", "faded: unchanged", nShown - nChanged);
+    row("", "large: changed", function (c) { return c.changed; });
+    row("", "faded: unchanged", function (c) { return c.unchanged; });
   }
 }
 
@@ -663,7 +725,7 @@ var slider = document.getElementById("garrison-date"), label = document.getEleme
 var title = document.getElementById("garrison-title");
 function show(d) {
   if (slider) d = Math.max(+slider.min, Math.min(+slider.max, d));
-  cur = statusAt(d);
+  cur = statusAt(d, cur);
   for (var s = 0; s < nS; s++) draw(s, cur);
   legend(cur);
   if (slider) {

@@ -145,7 +145,8 @@ def decide(data: str | Path | None, accept: Sequence[str] = (), reject: Sequence
         raise ReviewError(f"{', '.join(sorted(both))}: cannot be both accepted and rejected")
     unknown = [i for i in [*accept, *reject] if i not in by_id]
     if unknown:
-        raise ReviewError(f"{folder / PROPOSALS}: no proposal {', '.join(unknown)} (run `garrison review` to list them)")
+        raise ReviewError(f"{folder / PROPOSALS}: no proposal {', '.join(unknown)} "
+                          "(run `garrison review` to list them)")
     done = [i for i in [*accept, *reject] if by_id[i]["status"] != "pending"]
     if done:
         raise ReviewError(f"{', '.join(done)}: already {by_id[done[0]]['status']}")

@@ -25,10 +25,11 @@ CHANGE = (date(2025, 6, 1), date(2026, 1, 19))
 SHOTS = Path(tempfile.gettempdir())
 DOCS_SHOT = ROOT / "docs" / "images" / "snapshot.png"
 
-_GLYPHS = """() => Array.from(document.querySelectorAll('svg.garrison-site')).map(
+# a site that is not shown on the date is hidden with the class "off"
+_GLYPHS = """() => Array.from(document.querySelectorAll('.garrison-site:not(.off)')).map(
   g => [g.dataset.site, g.dataset.controller, g.querySelector('path').getAttribute('fill'),
         g.classList.contains('changed')])"""
-_BADGES = """() => Array.from(document.querySelectorAll('svg.garrison-badges')).map(
+_BADGES = """() => Array.from(document.querySelectorAll('.garrison-badges:not(.off)')).map(
   b => [b.dataset.site, Array.from(b.querySelectorAll('[data-actor]')).map(c => c.dataset.actor)])"""
 # every element that names a host in an attribute; links to sources in popups are the only ones allowed
 _HOSTS = """() => Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes)
@@ -118,10 +119,10 @@ def test_slider_moves_fill_and_badges_as_the_data_says(page, files, timeline):
         assert badges == want_badges, d
         if d in CHANGE:
             ctl = st.loc[(pd.Timestamp(d), AIN_AL_ASAD), "controller"]
-            glyph = page.locator(f'svg.garrison-site[data-site="{AIN_AL_ASAD}"]')
+            glyph = page.locator(f'.garrison-site[data-site="{AIN_AL_ASAD}"]')
             assert glyph.get_attribute("data-controller") == ctl
             assert glyph.locator("path").get_attribute("fill") == want_glyphs[AIN_AL_ASAD][1]
-            badge = page.locator(f'svg.garrison-badges[data-site="{AIN_AL_ASAD}"] [data-actor="coalition"]')
+            badge = page.locator(f'.garrison-badges:not(.off)[data-site="{AIN_AL_ASAD}"] [data-actor="coalition"]')
             assert badge.count() == (1 if d == CHANGE[0] else 0)
         if d == CHANGE[0]:
             page.screenshot(path=str(SHOTS / "garrison-timeline.png"))
@@ -143,7 +144,7 @@ def test_play_runs_the_slider_forward_and_pauses(page, files):
 
 def test_popup_gives_history_and_source_links(page, files, timeline):
     open_map(page, files["snapshot"])
-    page.click(f'svg.garrison-site[data-site="{AIN_AL_ASAD}"]')
+    page.click(f'.garrison-site[data-site="{AIN_AL_ASAD}"]')
     popup = page.locator(f'.leaflet-popup .garrison-popup[data-site="{AIN_AL_ASAD}"]')
     popup.wait_for()
     links = set(popup.locator("a.source").evaluate_all("els => els.map(a => a.href)"))
@@ -159,9 +160,9 @@ def test_change_view_emphasises_changes_and_cites_them(page, files, timeline):
     open_map(page, files["change"])
     changed = {s for s, _, _, big in page.evaluate(_GLYPHS) if big}
     assert changed == set(maps.changed_sites(timeline, *CHANGE))
-    assert page.locator("svg.garrison-site.dim").count() > 0
+    assert page.locator(".garrison-site.dim").count() > 0
     page.screenshot(path=str(SHOTS / "garrison-change.png"))
-    page.click(f'svg.garrison-site[data-site="{AIN_AL_ASAD}"]')
+    page.click(f'.garrison-site[data-site="{AIN_AL_ASAD}"]')
     popup = page.locator(".leaflet-popup .garrison-popup")
     popup.wait_for()
     assert f"Changes from {human(CHANGE[0])} to {human(CHANGE[1])}" in popup.inner_text()
@@ -178,11 +179,11 @@ def test_a_hostile_source_title_shows_as_text_and_runs_nothing(page, files):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     open_map(page, files["hostile"])
     page.evaluate("garrison.setDate('2015-01-01')")
-    page.click('svg.garrison-site[data-site="north-base"]')
+    page.click('.garrison-site[data-site="north-base"]')
     popup = page.locator(".leaflet-popup .garrison-popup")
     popup.wait_for()
     text = popup.inner_text()
-    assert HOSTILE_TITLE in text and "</script>" in text
+    assert HOSTILE_TITLE in text and "</script>" in text and "{{ 7*7 }}" in text
     assert "Aug 2014" in text
     assert popup.locator("img, script").count() == 0
     assert page.evaluate("document.querySelectorAll('img:not(.leaflet-marker-icon)').length") == 0
@@ -195,7 +196,7 @@ def test_pages_ask_no_host_for_anything(page, files):
         assert remote_attributes(files[name].read_text(encoding="utf-8")) == [], name
         page.requests.clear()
         open_map(page, files[name])
-        page.click(f'svg.garrison-site[data-site="{AIN_AL_ASAD}"]')
+        page.click(f'.garrison-site[data-site="{AIN_AL_ASAD}"]')
         page.locator(".leaflet-popup .garrison-popup").wait_for()
         page.wait_for_load_state("networkidle")
         assert remote_requests(page.requests) == [], name

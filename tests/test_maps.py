@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import numpy as np
@@ -19,7 +19,7 @@ from layers.timeline import Timeline
 from tests.helpers import event, write_dataset
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
-HOSTILE_EVIDENCE = "ends here </script><script>window.pwned = 1</script> & more"
+HOSTILE_EVIDENCE = "ends here </script><script>window.pwned = 1</script> & more {{ 7*7 }} {% if x %}"
 DATES = [date(2014, 6, 1), date(2017, 7, 10), date(2025, 6, 1), date(2026, 1, 19)]
 
 
@@ -151,9 +151,11 @@ def test_views_say_which_date_and_mode(timeline, pages):
     epoch = date(1970, 1, 1)
     assert views["snapshot"]["mode"] == "snapshot"
     assert views["snapshot"]["on"] == (timeline.last_date() - epoch).days
-    assert views["timeline"]["start"] == (timeline.first_date() - epoch).days
-    assert views["timeline"]["end"] >= (date.today() - epoch).days
-    assert 'id="garrison-date"' in pages["timeline"] and 'type="range"' in pages["timeline"]
+    slider = next(attrs for tag, attrs in parse(pages["timeline"]).tags if attrs.get("id") == "garrison-date")
+    assert slider["type"] == "range"
+    assert int(slider["min"]) == (timeline.first_date() - epoch).days  # from the first event ...
+    assert int(slider["max"]) == views["timeline"]["on"] >= (date.today() - epoch).days  # ... to today
+    assert slider["data-date"] == (epoch + timedelta(days=int(slider["max"]))).isoformat()
     assert f"as of {human(timeline.last_date())}" in pages["snapshot"]
 
 
@@ -199,6 +201,12 @@ def test_where_names_the_region_that_matters(timeline, pages):
     assert where["ain-al-asad-air-base"].startswith("Anbar, Iraq")
     loc = timeline.sites.set_index("id").at["joc-hq-baghdad", "precision"]
     assert ("approximate" in where["joc-hq-baghdad"]) == (loc != "point")
+
+
+def test_online_tiles_are_an_option_that_is_off(timeline):
+    html = maps.snapshot_map(timeline, date(2026, 1, 19), tiles=True)
+    assert "OpenStreetMap (online)" in html and remote_attributes(html) == []
+    assert "OpenStreetMap" not in maps.snapshot_map(timeline, date(2026, 1, 19))
 
 
 def test_pages_stay_small(pages):

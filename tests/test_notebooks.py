@@ -3,6 +3,8 @@
 The kernel is this interpreter (``sys.executable -m ipykernel_launcher``) from a
 kernelspec written into a temporary folder, so the test needs no kernel installed in
 the user's Jupyter folders and cannot pick up another Python that lacks garrison.
+Before the first cell the kernel refuses every connection to a host other than this
+machine, so a notebook that reaches for the network fails here.
 """
 
 from __future__ import annotations
@@ -29,6 +31,25 @@ CELL_TIMEOUT = 900
 _SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".ipynb_checkpoints"}
 #: where a careless notebook would change an existing file: itself, the bundled data, the outputs
 _GUARDED = ("notebooks/", "layers/data/", "output/")
+#: run in the kernel before the notebook: any Python-level connection to another host raises
+#: (the kernel's own messaging goes through ZeroMQ on this machine and is not affected)
+OFFLINE = """
+def _offline():
+    import socket
+
+    connect = socket.socket.connect
+
+    def refuse(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"a notebook tried to reach {address[0]}: the notebooks must run offline")
+        return connect(self, address)
+
+    socket.socket.connect = refuse
+
+
+_offline()
+del _offline
+"""
 #: what each notebook must show besides running without error: (mime type, text in it)
 EXPECTED = {
     "01_gazetteer.ipynb": [("text/html", "ain-al-asad-air-base"), ("text/html", "Kurdistan Region"),
@@ -95,6 +116,7 @@ def test_notebook_runs(path: Path, tmp_path: Path):
     work.mkdir()
     before = _tree()
     client = NotebookClient(nb, km=_kernel_manager(tmp_path), timeout=CELL_TIMEOUT,
+                            extra_arguments=[f"--IPKernelApp.exec_lines={OFFLINE}"],
                             resources={"metadata": {"path": str(work)}})
     client.execute()  # raises CellExecutionError naming the cell that failed
     after = _tree()

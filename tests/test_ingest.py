@@ -1,0 +1,218 @@
+"""Reading reports into proposed events: who, which site, when, and whether it is a fact."""
+
+import json
+from datetime import date
+
+import pytest
+
+from layers.ingest import InputError, find_dates, propose, propose_files, read_text
+from layers.lexicon import Lexicon, resolve_actor
+
+MOTIVATING = (
+    "On Sunday Iraq's Higher Military Committee said the last advisers of the US-led Global Coalition had left "
+    "Ain al-Asad Air Base in Anbar and the Joint Operations Command headquarters in Baghdad, leaving both under "
+    "full Iraqi administration. The Defence Ministry had said the day before that Iraqi forces had taken full "
+    "control of Ain al-Asad after US troops withdrew. The coalition will keep using an air base in Erbil."
+)
+
+
+def claims(props) -> set[tuple]:
+    return {(p.site_id, p.kind, p.actor, p.date) for p in props}
+
+
+def test_the_motivating_report():
+    props = propose(MOTIVATING, published="2026-01-18", source_url="https://example.org/a")
+    got = claims(props)
+    assert ("ain-al-asad-air-base", "presence_end", "coalition", "2026-01-18") in got
+    assert ("joc-hq-baghdad", "presence_end", "coalition", "2026-01-18") in got
+    assert ("ain-al-asad-air-base", "control", "isf", "2026-01-17") in got
+    assert ("ain-al-asad-air-base", "presence_end", "us", "2026-01-17") in got
+    assert not any(site == "erbil-air-base" for site, *_ in got)  # "will keep using": not a change
+    for p in props:
+        assert MOTIVATING[p.evidence_start:p.evidence_end] == p.evidence
+        assert 0 < p.confidence <= 1 and p.lat and p.lon and p.source_url == "https://example.org/a"
+    control = next(p for p in props if p.kind == "control" and p.date == "2026-01-17")
+    assert control.actor_leaving == "us"
+
+
+def test_future_and_denial_are_not_facts():
+    text = ("US forces will withdraw from Ain al-Asad next week, officials said. A spokesman denied that "
+            "coalition troops had left Harir air base. The SDF did not leave Tabqa air base.")
+    assert propose(text, published="2025-12-31") == []
+    kept = propose(text, published="2025-12-31", unconfirmed=True)
+    status = {(p.site_id, p.status) for p in kept}
+    assert ("ain-al-asad-air-base", "planned") in status
+    assert ("harir-air-base", "denied") in status and ("tabqa-air-base", "denied") in status
+    assert all(p.confidence <= 0.2 for p in kept)
+
+
+@pytest.mark.parametrize("sentence, kind, actor, site", [
+    ("Islamic State fighters overran Camp Speicher on Wednesday.", "control", "isis", "camp-speicher"),
+    ("Iraqi troops recaptured Hit from the militants on Wednesday.", "control", "isf", "geonames:95788"),
+    ("The coalition handed over the K-1 air base to Iraqi forces on Wednesday.", "control", "isf", "k1-air-base"),
+    ("Iraqi forces received Taqaddum air base from the coalition on Wednesday.", "control", "isf",
+     "al-taqaddum-air-base"),
+    ("Russian personnel evacuated the Tiyas air base on Wednesday.", "presence_end", "russia", "tiyas-air-base"),
+    ("US troops pulled out of the Lafarge base on Wednesday.", "presence_end", "us", "kobani-lafarge-base"),
+    ("About 300 US troops were deployed to Al Udeid Air Base on Wednesday.", "presence_start", "us",
+     "al-udeid-air-base"),
+    ("Coalition advisers remain at Harir air base, officials said on Wednesday.", "presence_start", "coalition",
+     "harir-air-base"),
+    ("Tabqa air base fell to Islamic State on Wednesday.", "control", "isis", "tabqa-air-base"),
+    ("Ramadi was retaken by Iraqi forces on Wednesday.", "control", "isf", "geonames:98717"),
+])
+def test_patterns(sentence, kind, actor, site):
+    got = claims(propose(sentence, published="2016-04-14"))
+    assert (site, kind, actor, "2016-04-13") in got
+
+
+def test_two_sites_in_one_sentence_and_the_place_that_only_locates():
+    text = "US forces pulled out of Tal Baydar and the Lafarge cement factory base near Kobani on Sunday."
+    got = {(p.site_id, p.kind) for p in propose(text, published="2019-10-22")}
+    assert got == {("tal-baydar-base", "presence_end"), ("kobani-lafarge-base", "presence_end")}
+
+
+def test_back_references_and_pronouns():
+    text = ("Iraqi forces seized the K1 military base west of Kirkuk on Monday. They also took control of the "
+            "Kirkuk air base. Kurdish fighters had left the base hours earlier.")
+    got = claims(propose(text, published="2017-10-17"))
+    assert ("kirkuk-air-base", "control", "isf", "2017-10-16") in got
+    assert ("kirkuk-air-base", "presence_end", "peshmerga", "2017-10-16") in got
+
+
+def test_actors_that_depend_on_place_and_date():
+    lex = Lexicon()
+    syrian = [a.actor for a in lex.find("Syrian army units moved in.")][0]
+    assert resolve_actor(syrian, country="SY", on=date(2015, 5, 1)) == "syrian-arab-army"
+    assert resolve_actor(syrian, country="SY", on=date(2025, 2, 23)) == "syrian-government"
+    kurdish = [a.actor for a in lex.find("Kurdish forces withdrew.")][0]
+    assert resolve_actor(kurdish, country="IQ", on=None) == "peshmerga"
+    assert resolve_actor(kurdish, country="SY", on=None) == "sdf"
+    got = claims(propose("Government troops abandoned the Tabqa air base on Sunday.", published="2014-08-25"))
+    assert ("tabqa-air-base", "presence_end", "syrian-arab-army", "2014-08-24") in got
+
+
+def test_dataset_aliases_extend_the_lexicon():
+    import pandas as pd
+
+    actors = pd.DataFrame([{"id": "tribal", "name": "Tribal Mobilisation", "aliases": "Hashd al-Asha'iri",
+                            "colour": "#123456"}])
+    assert [a.actor for a in Lexicon(actors).find("Hashd al-Asha'iri fighters arrived.")] == ["tribal"]
+
+
+@pytest.mark.parametrize("phrase, published, value, precision", [
+    ("on Sunday", "2026-01-18", "2026-01-18", "day"),
+    ("on Saturday", "2026-01-18", "2026-01-17", "day"),
+    ("yesterday", "2026-01-18", "2026-01-17", "day"),
+    ("last week", "2023-09-04", "2023-08-01", "month"),
+    ("earlier this month", "2022-06-15", "2022-06-01", "month"),
+    ("last month", "2022-01-15", "2021-12-01", "month"),
+    ("on 7 December 2011", None, "2011-12-07", "day"),
+    ("on January 17, 2026", None, "2026-01-17", "day"),
+    ("in August 2014", None, "2014-08-01", "month"),
+    ("in 2014", None, "2014-01-01", "year"),
+    ("in July", "2016-10-17", "2016-07-01", "month"),
+    ("on 30 December", "2026-01-05", "2025-12-30", "day"),
+])
+def test_dates(phrase, published, value, precision):
+    pub = date.fromisoformat(published) if published else None
+    text = f"It happened {phrase}."
+    (d,) = find_dates(text, 0, len(text), pub)
+    assert (d.value.isoformat(), d.precision) == (value, precision)
+
+
+def test_relative_dates_without_publication_date_stay_unresolved():
+    text = "It happened on Sunday."
+    (d,) = find_dates(text, 0, len(text), None)
+    assert d.value is None and "--published" in d.note
+    (p,) = propose("Iraqi forces took control of Ain al-Asad on Sunday.")
+    assert p.date is None and "not resolved" in p.note
+    (nxt,) = find_dates("They leave next week.", 0, 21, date(2026, 1, 1))
+    assert nxt.future
+
+
+def test_read_text_refuses_bad_files(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"  \n")
+    with pytest.raises(InputError, match="empty"):
+        read_text(empty)
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\x01PK\x03\x04" * 50)
+    with pytest.raises(InputError, match="binary"):
+        read_text(binary)
+    with pytest.raises(InputError, match="not found"):
+        read_text(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="folder"):
+        read_text(tmp_path)
+    import layers.ingest
+
+    monkeypatch.setattr(layers.ingest, "MAX_BYTES", 10)
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 20)
+    with pytest.raises(InputError, match="split it"):
+        read_text(big)
+
+
+def test_read_text_decodes_windows_1252_and_says_so(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Caf\xe9 owners near Ain al-Asad".encode("cp1252"))
+    said = []
+    assert read_text(f, warn=said.append) == "Café owners near Ain al-Asad"
+    assert "Windows-1252" in said[0] and "offset 3" in said[0]
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes("\ufeffIraq".encode())
+    assert read_text(bom) == "Iraq"
+
+
+def test_many_files_with_errors_collected(tmp_path):
+    good = tmp_path / "a.txt"
+    good.write_text("US troops left the Tanf garrison on Sunday.", encoding="utf-8")
+    bad = tmp_path / "b.txt"
+    bad.write_text("", encoding="utf-8")
+    errors: list[str] = []
+    props = propose_files([good, bad], published="2026-02-15", errors=errors, progress=False)
+    assert claims(props) == {("al-tanf-garrison", "presence_end", "us", "2026-02-15")}
+    assert props[0].file == str(good) and errors and "empty" in errors[0]
+
+
+def test_labelled_reports_stay_above_the_floor():
+    from benchmarks.bench_ingest import evaluate
+
+    places, events = evaluate()
+    assert places.f1 >= 0.95, places
+    assert events.f1 >= 0.85, events
+
+
+def test_cli_ingest_json_contract(cli, tmp_path):
+    f = tmp_path / "r.txt"
+    f.write_text(MOTIVATING, encoding="utf-8")
+    r = cli("ingest", str(f), "--published", "2026-01-18", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    events = json.loads(r.stdout)
+    assert events
+    for e in events:
+        assert set(e) >= {"site_id", "kind", "actor", "actor_leaving", "date", "date_precision", "evidence",
+                          "evidence_start", "evidence_end", "confidence", "lat", "lon"}
+        assert MOTIVATING[e["evidence_start"]:e["evidence_end"]] == e["evidence"]
+    assert all(e["status"] == "reported" for e in events)
+    planned = tmp_path / "p.txt"
+    planned.write_text("Coalition forces will withdraw from Ain al-Asad next week.", encoding="utf-8")
+    r = cli("ingest", str(planned), "--published", "2025-12-31", "--format", "json")
+    assert json.loads(r.stdout) == [] and "1 planned" in r.stderr
+    r = cli("ingest", str(planned), "--published", "2025-12-31")
+    assert "planned" in r.stdout and "ain-al-asad-air-base" in r.stdout
+
+
+def test_cli_ingest_bad_input_and_missing_date(cli, tmp_path):
+    empty = tmp_path / "e.txt"
+    empty.write_text("")
+    r = cli("ingest", str(empty))
+    assert r.returncode == 2 and "empty" in r.stderr and "Traceback" not in r.stderr
+    f = tmp_path / "r.txt"
+    f.write_text("Iraqi forces took control of Ain al-Asad on Sunday.", encoding="utf-8")
+    r = cli("ingest", str(f))
+    assert r.returncode == 0 and "no --published" in r.stderr and "date unresolved" in r.stdout
+    r = cli("ingest", str(f), "--published", "2026-01-18", "--queue")
+    assert r.returncode == 2 and "--source-url" in r.stderr
+    r = cli("ingest", str(f), "--published", "18/01/2026")
+    assert r.returncode == 2 and "--published" in r.stderr and "Traceback" not in r.stderr
