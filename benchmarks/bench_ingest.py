@@ -164,7 +164,7 @@ def main() -> None:
     t = time.process_time()
     sum(range(30_000_000))
     print(f"this core's pace: sum(range(30_000_000)) took {time.process_time() - t:.2f} s of processor time "
-          "(a quiet current core needs about 0.4 s; scale the rates above by the ratio)")
+          "(the rates above scale with it: compare runs and machines by this figure)")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from .index import (
@@ -33,7 +34,7 @@ from .index import (
     row_to_place,
     trigrams,
 )
-from .names import core, folded, kind_words, normalize, skeleton_of
+from .names import GENERIC, core, folded, normalize, skeleton_of
 from .place import Candidate, Place, Resolution, UnknownPlace
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ _KIND_FAMILY = {
 _AIRFIELDS = frozenset({"airbase", "airport"})
 _SETTLEMENTS = frozenset({"city", "town"})
 _AREAS = frozenset({"governorate", "region"})
+_NOTHING: frozenset[str] = frozenset()
 #: a name written like an ICAO/IATA code or an acronym: ORAA, BGW, K1
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,4}$")
 
@@ -127,6 +129,10 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
+def _pick(items: list[str], ids: list[int]) -> list[str]:
+    return list(itemgetter(*ids)(items)) if len(ids) > 1 else [items[i] for i in ids]
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -148,9 +154,9 @@ class _Query:
         if not key:
             raise ValueError(f"{text!r} has no letters or digits to look up")
         self.text, self.key = text, key
-        words = kind_words(key)
+        words = [w for w in key.split() if w in GENERIC]
         self.core = core(key) or key if words else key
-        self.hinted = frozenset().union(*(_KIND_WORDS.get(w, ()) for w in words)) if words else frozenset()
+        self.hinted = frozenset().union(*(_KIND_WORDS.get(w, ()) for w in words)) if words else _NOTHING
         self.code = bool(_CODE.match(text))
 
     def keys(self) -> list[str]:
@@ -224,22 +230,28 @@ class Gazetteer:
     def _rows_by_key(self, keys: Iterable[str]) -> dict[str, list[tuple[int, _Row]]]:
         """key -> [(how, row)] for every place indexed under one of ``keys``.
 
-        Keys are looked up in order, then the places in order: a batch reads the index
-        front to back instead of jumping about it (twice as fast as one join).
+        A batch looks its keys up in order, then its places in order, reading the index
+        front to back instead of jumping about it (twice as fast as one join); one name's
+        few keys take one join.
         """
         keys = sorted(set(keys))
+        new = tuple.__new__
+        out: dict[str, list[tuple[int, _Row]]] = {}
+        if len(keys) <= 4:
+            for r in self._tuples(f"SELECT n.key, n.how, {_RANK_COLUMNS} FROM names n JOIN places p ON p.pk=n.pk "
+                                  f"WHERE n.key IN ({_marks(len(keys))})", keys):
+                out.setdefault(r[0], []).append((r[1], new(_Row, r[2:])))
+            return out
         hits: list[tuple[str, int, int]] = []
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i:i + _CHUNK]
             hits += self._tuples(f"SELECT key, pk, how FROM names WHERE key IN ({_marks(len(chunk))})", chunk)
         pks = sorted({pk for _, pk, _ in hits})
         rows: dict[int, _Row] = {}
-        new = tuple.__new__
         for i in range(0, len(pks), _CHUNK):
             chunk = pks[i:i + _CHUNK]
             for r in self._tuples(f"SELECT {_RANK_COLUMNS} FROM places p WHERE p.pk IN ({_marks(len(chunk))})", chunk):
                 rows[r[0]] = new(_Row, r)
-        out: dict[str, list[tuple[int, _Row]]] = {}
         for key, pk, how in hits:
             out.setdefault(key, []).append((how, rows[pk]))
         return out
@@ -335,12 +347,12 @@ class Gazetteer:
             if len(found) > FUZZY_BLOCK:
                 found = found[np.argpartition(-shared, FUZZY_BLOCK)[:FUZZY_BLOCK]]
             block = found.tolist()
-        hits = process.extract(key, [keys[i] for i in block], scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
+        hits = process.extract(key, _pick(keys, block), scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
         if not hits or hits[0][1] < 90:  # swapped letters break trigrams but keep the letters
             same = self._tuples("SELECT ids FROM fuzzy_letters WHERE letters=?", (letters(key),)).fetchone()
             if same:
                 block = sorted(set(block) | set(np.frombuffer(same[0], dtype=np.int32).tolist()))
-                hits = process.extract(key, [keys[i] for i in block], scorer=fuzz.ratio, score_cutoff=cutoff,
+                hits = process.extract(key, _pick(keys, block), scorer=fuzz.ratio, score_cutoff=cutoff,
                                        limit=limit)
         return [(k, s) for k, s, _ in hits]
 
@@ -374,7 +386,8 @@ class Gazetteer:
     def _hits(self, q: _Query) -> dict[int, _Hit]:
         """Matches of the name: its strict keys; unless the name itself (or its core) is a place
         of the kind it says, also other transliterations, similar spellings (a typo may fold
-        like another name) and, when nothing reads alike, the same consonants."""
+        like another name) and, when nothing reads alike or is spelt within a letter of it,
+        the same consonants."""
         fk = q.folded_key()
         found = self._strict_hits(q, self._rows_by_key([*q.keys(), fk] if fk else q.keys()), fk)
         if self._settled(q, found, curated=False):
@@ -382,7 +395,8 @@ class Gazetteer:
         if self._settled(q, found):
             return found
         extra = self._fuzzy_hits(q)
-        if not any(h.level <= FOLDED for h in found.values()):
+        close = any(85 <= h.base < 100 for h in extra.values())  # another key within a letter or so
+        if not close and not any(h.level <= FOLDED for h in found.values()):
             for pk, hit in self._skeleton_hits(q).items():
                 if pk not in extra or extra[pk].base < hit.base:
                     extra[pk] = hit

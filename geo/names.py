@@ -106,7 +106,9 @@ def _tokens(text: str) -> list[str]:
     """Case- and accent-free tokens, Arabic script kept (folded), articles dropped."""
     if not text:
         return []
-    if not text.isascii():
+    if text.isascii():  # the common case, kept cheap: only ' and ` vanish before punctuation splits
+        text = _NON_WORD.sub(" ", text.lower().replace("'", "").replace("`", ""))
+    else:
         text = unicodedata.normalize("NFKC", text)
         if _ARABIC.search(text):
             text = _fold_arabic(text)
@@ -114,7 +116,7 @@ def _tokens(text: str) -> list[str]:
                 text = "".join(c if c.isascii() or _ARABIC.match(c) else anyascii(c) for c in text)
         else:
             text = _latin(text)
-    text = _NON_WORD.sub(" ", text.casefold().translate(_PUNCT))
+        text = _NON_WORD.sub(" ", text.casefold().translate(_PUNCT))
     if "air" in text or "head" in text or "centre" in text:  # the words the phrases start with
         for pattern, repl in PHRASES:
             text = pattern.sub(repl, text)

@@ -928,6 +928,10 @@ class Ingester:
 
 
 # -- story state ---------------------------------------------------------------------------------
+#: how many of the latest sites a back reference looks at (a long file is many stories)
+_MEMORY = 40
+
+
 class _Story:
     """What the report has said so far: the sites named, the date it is at, the last doer."""
 
@@ -1060,7 +1064,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         if any(0 <= mm.start - m.end() <= 5 for mm in mentions):
             continue
         if m.group("both"):
-            sites = _distinct([x for x in state.sites if x.place.kind in _MILITARY])[-2:]
+            sites = _distinct([x for x in state.sites[-_MEMORY:] if x.place.kind in _MILITARY])[-2:]
             if len(sites) == 2:
                 out.append((m.start(), m.end(), None, "'both' refers back", sites))
             continue
@@ -1069,8 +1073,8 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
             if not re.search(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left)\s+$",
                              w) and m.group().casefold() != "there":
                 continue
-            recent = sorted([*state.event_sites, *(x for x in mentions if x.end <= m.start())],
-                            key=lambda x: x.start) or state.sites
+            recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
+                            key=lambda x: x.start) or state.sites[-_MEMORY:]
             recent = [x for x in recent if x.place.kind in SITE_KINDS and not _metonym(text, x)]
             if recent:
                 out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [recent[-1]]))
@@ -1078,9 +1082,10 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         noun = m.group("noun").casefold()
         kinds = ("city", "town") if noun in ("town", "city") else _MILITARY
         # the sites the story is about (those of earlier changes, and named just before) come first
-        recent = sorted([*state.event_sites, *(x for x in mentions if x.end <= m.start())], key=lambda x: x.start)
+        recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
+                        key=lambda x: x.start)
         pool = [x for x in recent if x.place.kind in kinds] or \
-            [x for x in state.sites if x.place.kind in kinds and not _metonym(text, x)]
+            [x for x in state.sites[-_MEMORY:] if x.place.kind in kinds and not _metonym(text, x)]
         if pool:
             n = 2 if noun.endswith("s") and noun != "headquarters" else 1
             out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", _distinct(pool)[-n:]))

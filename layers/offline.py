@@ -37,8 +37,8 @@ _CSS_FIXES = f"""
 
 #: anything in a tag or a style sheet that would make the browser fetch from a host
 _REMOTE = re.compile(
-    r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?https?://"""
-    r"""|url\(\s*["']?https?://|@import\s+(?:url\()?\s*["']?https?://""", re.IGNORECASE)
+    r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?"""
+    r"""(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 @cache

@@ -231,7 +231,7 @@ def _as_days(values) -> np.ndarray:
 
 
 def covering(tracks: np.ndarray, n_tracks: int, valid_from: np.ndarray, valid_to: np.ndarray,
-             days: np.ndarray, block: int = 500) -> Iterator[tuple[int, int, np.ndarray]]:
+             days: np.ndarray, block: int = 250) -> Iterator[tuple[int, int, np.ndarray]]:
     """For blocks of tracks: (first track, end track, rows[track, day]) where ``rows`` is
     the interval (row number) holding each track at each query day, -1 for none.
 

@@ -101,6 +101,7 @@ def test_remote_references_catches_what_a_browser_would_fetch():
     assert remote_references('<script src="https://cdn.example/x.js"></script>')
     assert remote_references("<style>.a { background: url('http://x.example/i.png') }</style>")
     assert remote_references('<link rel="stylesheet" href="https://x.example/a.css">')
+    assert remote_references('<img alt="" src="//x.example/protocol-relative.png">')
     assert not remote_references('<a href="https://example.org/report">a report</a>')
     assert not remote_references('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
 
