@@ -30,6 +30,7 @@ from .index import (
     focus_countries,
     fuzzy_length,
     letters,
+    no_cycle_collection,
     open_index,
     row_to_place,
     trigrams,
@@ -143,9 +144,9 @@ class _Query:
     __slots__ = ("text", "key", "core", "code", "hinted")
 
     def __init__(self, name: object):
-        if name is None or (isinstance(name, float) and math.isnan(name)):
+        if type(name) is not str and (name is None or (isinstance(name, float) and math.isnan(name))):
             raise ValueError("a place name is required (got nothing)")
-        text = str(name).strip()
+        text = name.strip() if type(name) is str else str(name).strip()
         if not text:
             raise ValueError("a place name is required (got an empty string)")
         if len(text) > MAX_NAME:
@@ -600,36 +601,39 @@ class Gazetteer:
         import pandas as pd
         from shapely import points
 
-        names = list(names)
-        queries: dict[str, _Query | str] = {}  # name -> query, or the error message
-        for n in names:
-            if n is None or (isinstance(n, float) and math.isnan(n)) or n in queries:
-                continue
-            try:
-                queries[n] = _Query(n)
-            except ValueError as exc:
-                queries[n] = str(exc)
-        by_key = self._rows_by_key(k for q in queries.values() if isinstance(q, _Query) for k in q.keys())
-        answers: dict[str, tuple] = {}
-        for n, q in queries.items():
-            answers[n] = (n, *[None] * 9, q) if isinstance(q, str) else self._answer(n, q, by_key, country, kind)
-        cols = ["query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score", "reason", "error"]
-        nothing = (None, *[None] * 9, "no name")
-        rows = [nothing if n is None or (isinstance(n, float) and math.isnan(n)) else answers[n] for n in names]
-        df = pd.DataFrame(rows, columns=cols)
-        lon, lat = df["lon"].astype(float).to_numpy(), df["lat"].astype(float).to_numpy()
-        geom = points(lon, lat)
-        geom[pd.isna(lat)] = None  # an unresolved name has no geometry (not a NaN point)
-        return geopandas.GeoDataFrame(df, geometry=geom, crs="EPSG:4326")
+        # anything but a name, a missing value or a number is resolved as its text
+        names = [n if n is None or isinstance(n, str | float | int) else str(n) for n in names]
+        queries: dict[str | float | int, _Query | str] = {}  # name -> query, or the error message
+        answers: dict[str | float | int, tuple] = {}
+        with no_cycle_collection():
+            for n in names:
+                if n is None or (isinstance(n, float) and math.isnan(n)) or n in queries:
+                    continue
+                try:
+                    queries[n] = _Query(n)
+                except ValueError as exc:
+                    queries[n] = str(exc)
+            by_key = self._rows_by_key(k for q in queries.values() if isinstance(q, _Query) for k in q.keys())
+            for n, q in queries.items():
+                answers[n] = (n, *[None] * 9, q) if isinstance(q, str) else self._answer(n, q, by_key, country, kind)
+            cols = ["query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score", "reason", "error"]
+            nothing = (None, *[None] * 9, "no name")
+            rows = [nothing if n is None or (isinstance(n, float) and math.isnan(n)) else answers[n] for n in names]
+            df = pd.DataFrame(rows, columns=cols)
+            lon, lat = df["lon"].astype(float).to_numpy(), df["lat"].astype(float).to_numpy()
+            geom = points(lon, lat)
+            geom[pd.isna(lat)] = None  # an unresolved name has no geometry (not a NaN point)
+            return geopandas.GeoDataFrame(df, geometry=geom, crs="EPSG:4326")
 
-    def _answer(self, name: str, q: _Query, by_key: dict, country: str | None, kind: str | None) -> tuple:
+    def _answer(self, name: object, q: _Query, by_key: dict, country: str | None, kind: str | None) -> tuple:
         """One row of ``resolve_many``: from the batch look-up when that settles the name."""
         found = self._strict_hits(q, by_key)
         if self._settled(q, found, curated=False):
             ranked = self._ranked(q, found, country=country, kind=kind, near=None)
         else:
             ranked = self._candidates(name, country, kind, None)[1]
-        ranked = [r for r in ranked[:4] if self._fits(r[1], country, kind)]
+        if country or kind:
+            ranked = [r for r in ranked[:4] if self._fits(r[1], country, kind)]
         if not ranked:
             try:
                 d = self.resolve(name, country=country, kind=kind).to_dict()  # online, or the error

@@ -22,9 +22,12 @@ from __future__ import annotations
 import calendar
 import gc
 import math
+import os
 import pickle
 import re
 import sqlite3
+import tempfile
+import weakref
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,7 +60,6 @@ _ABBREVIATIONS = frozenset(
     "gen lt col maj brig sgt capt cpt adm cmdr mr mrs ms dr st jan feb mar apr jun jul aug sep sept "
     "oct nov dec no vs etc u s k a e n w sen rep gov pres prof".split()
 )
-_ARABIC_CHAR = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 #: words that put a place after them ("in Hit", "near Taji")
 LOCATIVE = frozenset(
@@ -134,7 +136,7 @@ class Mention:
 
 
 # -- the lookup table ------------------------------------------------------------------------
-@dataclass
+@dataclass(eq=False)
 class _Table:
     keys: dict[str, tuple[tuple[int, int], ...]]  # key -> ((pk, how), ...)
     prefixes: frozenset[str]  # word prefixes of keys
@@ -206,12 +208,15 @@ def _common_words(words: set[str]) -> frozenset[str]:
     return frozenset(w for w in words if w in lower)
 
 
-_TABLES: dict[int, _Table] = {}
+#: gazetteer -> its lookup table; table -> (key, kind) -> scored candidates; gazetteer -> pk -> Place
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SCORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLACES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _table(g: Gazetteer) -> _Table:
     """The lookup table for a gazetteer, from the pickle cached beside its index when fresh."""
-    t = _TABLES.get(id(g))
+    t = _TABLES.get(g)
     if t is not None:
         return t
     path = _index_file(g._con)
@@ -227,15 +232,23 @@ def _table(g: Gazetteer) -> _Table:
         if cache is not None:
             for old in cache.parent.glob("*.geoparse-v*.pickle"):
                 old.unlink(missing_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            try:
-                with open(tmp, "wb") as fh:
-                    pickle.dump(t, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(cache)
-            except OSError:  # a read-only cache folder only costs the rebuild next time
-                tmp.unlink(missing_ok=True)
-    _TABLES[id(g)] = t
+            _save(t, cache)
+    _TABLES[g] = t
     return t
+
+
+def _save(t: _Table, cache: Path) -> None:
+    """Write the table whole or not at all (two processes may build it at once)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".geoparse-", suffix=".tmp")
+    except OSError:
+        return  # a read-only cache folder only costs the rebuild next time
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(t, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 # -- tokenising ----------------------------------------------------------------------------
@@ -506,17 +519,14 @@ class _Doc:
         self.ranked: dict[int, list] = {}
 
 
-_BASE_SCORES: dict[tuple[int, str, str], list[tuple[float, int, str]]] = {}
-
-
 def _base_scores(table: _Table, focus: frozenset[str], w: _Window, kind: str) -> list[tuple[float, int, str]]:
     """(score, pk, why) of each candidate before context: the gazetteer's own weights."""
-    cache_key = (id(table), w.key, kind)
-    found = _BASE_SCORES.get(cache_key)
+    memo = _SCORES.setdefault(table, {})
+    found = memo.get((w.key, kind))
     if found is None:
         found = _score_candidates(table, focus, w, kind)
-        if len(_BASE_SCORES) < 100_000:
-            _BASE_SCORES[cache_key] = found
+        if len(memo) < 100_000:
+            memo[(w.key, kind)] = found
     return found
 
 
@@ -619,8 +629,8 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
         score, pk, why = ranked[0]
         if again:
             why += "; the same name is this place elsewhere in the article"
-        place = _place(gazetteer, table, pk)
-        alts = tuple((_place(gazetteer, table, p2), s2) for s2, p2, _ in ranked[1:3])
+        place = _place(gazetteer, pk)
+        alts = tuple((_place(gazetteer, p2), s2) for s2, p2, _ in ranked[1:3])
         mentions.append(Mention(surface, surface_start, surface_end, place, score, why, alts, kind, key=w.key))
     mentions.extend(_unknown_sites(text, tokens, mentions, table))
     if debug:
@@ -801,15 +811,11 @@ def _admin_name_matches(table: _Table, admin1: str, country: str, code: str) -> 
     return False
 
 
-_PLACES: dict[tuple[int, int], Place] = {}
-
-
-def _place(g: Gazetteer, table: _Table, pk: int) -> Place:
-    p = _PLACES.get((id(g), pk))
+def _place(g: Gazetteer, pk: int) -> Place:
+    memo = _PLACES.setdefault(g, {})
+    p = memo.get(pk)
     if p is None:
-        row = g._con.execute("SELECT * FROM places WHERE pk=?", (pk,)).fetchone()
-        p = row_to_place(row)
-        _PLACES[(id(g), pk)] = p
+        p = memo[pk] = row_to_place(g._con.execute("SELECT * FROM places WHERE pk=?", (pk,)).fetchone())
     return p
 
 

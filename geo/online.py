@@ -39,7 +39,8 @@ _OSM_KINDS = {
 
 
 class OnlineError(ValueError):
-    """A geocoder setting that cannot work (unknown service, missing user agent)."""
+    """A geocoder setting that cannot work (unknown service, missing user agent), or a
+    geocoder that failed to answer."""
 
 
 class GeocodeCache:
@@ -77,7 +78,7 @@ class OnlineGeocoder:
 
     def __init__(self, service: str = "nominatim", *, user_agent: str | None = None,
                  cache_path: Path | None = None, min_delay_seconds: float = 1.0, timeout: float = 10.0,
-                 **options):
+                 retries: int = 1, **options):
         from geopy.exc import GeopyError
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import get_geocoder_for_service
@@ -96,7 +97,8 @@ class OnlineGeocoder:
         except (GeopyError, TypeError) as exc:
             raise OnlineError(f"geocoder {service!r}: {exc}") from None
         self._geocode = RateLimiter(self._geocoder.geocode, min_delay_seconds=min_delay_seconds,
-                                    max_retries=1, swallow_exceptions=False)
+                                    max_retries=retries, error_wait_seconds=max(min_delay_seconds, 1.0),
+                                    swallow_exceptions=False)
         self.cache = GeocodeCache(cache_path or cache_dir() / "geocoder-cache.sqlite")
 
     def geocode(self, name: str, country: str | None = None) -> Place | None:
@@ -108,7 +110,12 @@ class OnlineGeocoder:
         kwargs = {}
         if self.service == "nominatim":
             kwargs = {"addressdetails": True, **({"country_codes": cc.lower()} if cc else {})}
-        location = self._geocode(name, **kwargs)
+        from geopy.exc import GeopyError
+
+        try:
+            location = self._geocode(name, **kwargs)
+        except GeopyError as exc:  # not cached: the next call may find the service back
+            raise OnlineError(f"geocoder {self.service} failed for {name!r}: {exc}") from None
         place = None if location is None else self._place(location, cc)
         self.cache.put(self.service, name, cc, place)
         return place

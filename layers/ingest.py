@@ -29,7 +29,7 @@ from pathlib import Path
 from geo.geoparse import Mention, geoparse, sentence_spans
 
 from .cli import UsageError
-from .lexicon import HOST_STATE, STATE_ACTORS, ActorMention, Lexicon, resolve_actor, scan
+from .lexicon import HOST_STATE, NATIONALITIES, STATE_ACTORS, ActorMention, Lexicon, resolve_actor, scan
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
@@ -128,6 +128,8 @@ _DATE = re.compile(
 )
 
 
+_DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today", "lastweek",
+               "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "inherit", "future")
 #: the words a date expression can begin with (digits stand for all numbers)
 _DATE_FIRST = frozenset(_MONTHS) | frozenset(_DAYS) | frozenset(_NUMBERS) | frozenset(
     "0 on last this past late early in since during from until of by throughout mid end yesterday today "
@@ -164,10 +166,7 @@ def find_dates(text: str, start: int, end: int, published: date | None) -> list[
     """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones)."""
     out = []
     for m in scan(_DATE, text, start, end, _DATE_FIRST):
-        kind = m.lastgroup if m.lastgroup not in ("wdposs", "lwposs") else None
-        kind = next(k for k in ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today",
-                                "lastweek", "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore",
-                                "inherit", "future") if m.group(k)) if kind is None or not m.group(kind) else kind
+        kind = next(k for k in _DATE_KINDS if m.group(k))
         out.append(_resolve_date(kind, m, published))
     return out
 
@@ -292,9 +291,6 @@ _TRIGGER_FIRST = frozenset(re.findall(r"(?<![\\])[a-z]+", " ".join(p for _, p in
 _NOUNS = frozenset("withdrawal departure evacuation pullout pull-out deployment arrival handover hand-over transfer "
                    "relocation withdrawals departures evacuations pullouts deployments arrivals handovers "
                    "transfers".split()) | {"liberation of", "recapture of", "capture of", "takeover of", "fall of"}
-#: a verb form read as a noun after these ("a series of transfers", "the withdrawal")
-_DETERMINER = re.compile(r"\b(?:a|an|the|of|its|their|this|that|these|those|such|any|further|more|recent|"
-                         r"planned|full|complete|partial)\s+$", re.IGNORECASE)
 #: how sure a change is in itself, by type
 _STRENGTH = {"gain": 0.85, "weakgain": 0.5, "receive": 0.8, "handover": 0.85, "leave": 0.8, "arrive": 0.75,
              "remain": 0.7, "hold": 0.7}
@@ -365,6 +361,10 @@ _NON_SITE_NP = re.compile(
     re.IGNORECASE)
 _POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s+|old\s+)?(?P<noun>air\s*base|"
                               r"airbase|airfield|airport|air\s+field|garrison|camp|base)\b", re.IGNORECASE)
+#: "Bashiqa camp near": a named site the gazetteer does not know, placed by the town after it
+_UNKNOWN_NAMED_SITE = re.compile(
+    r"(?P<name>(?-i:[A-Z][a-z][\w'’-]*))\s+(?:military\s+)?(?:camp|base|air\s*base|airbase|airfield|airport|outpost|garrison)s?"
+    r"\s+(?:near|outside|in|at|close\s+to|(?:north|south|east|west)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
 #: how far a known site may be from the town an unnamed one is placed by
 NEAR_KM = 50.0
 _NOUN_KINDS = {
@@ -412,7 +412,8 @@ class Proposal:
     source_title: str = ""
     published: str = ""
     file: str = ""
-    notes: list[str] = field(default_factory=list, repr=False)
+    #: whether the dataset already tracks the site (an accepted event adds it to sites.csv)
+    tracked: bool = True
 
     @property
     def confidence_word(self) -> str:
@@ -428,7 +429,6 @@ class Proposal:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d.pop("notes")
         d["id"] = self.id
         d["confidence"] = round(self.confidence, 2)
         d["confidence_word"] = self.confidence_word
@@ -494,7 +494,7 @@ class Ingester:
             return []
         mentions = [m for m in geoparse(text, gazetteer=self.gazetteer) if m.place is not None]
         out: list[Proposal] = []
-        state = _Story(published)
+        state = _Story()
         mi = 0
         prev_actors: list[ActorMention] = []
         for si, (s, e) in enumerate(sentences):
@@ -512,7 +512,7 @@ class Ingester:
                     out.extend(self._events(text, fr, s, e, state, published, source_url, source_title, file))
                 prev_actors = [a for a in actors if not a.pronoun] or prev_actors
             state.see_sites(sent_mentions)
-            state.see_dates(dates, text, s, e)
+            state.see_dates(dates)
         return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"])
 
     def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors) -> list[_Frame]:
@@ -686,6 +686,11 @@ class Ingester:
             if first[2] is not None and first[2].place.kind not in SITE_KINDS and first[3] == "named":
                 return  # "withdrew from Syria": a country, not a site
             lead = text[fr.end:first[0]]
+            named = _UNKNOWN_NAMED_SITE.search(lead)
+            if first[2] is not None and first[2].place.kind in ("city", "town") and named \
+                    and named.group("name").casefold() not in NATIONALITIES \
+                    and not named.group("name").endswith(("ian", "ish", "ese")):
+                return  # "deployed to Bashiqa camp near Mosul": a site the gazetteer lacks, not the city
             unnamed = _UNNAMED_SITE.search(lead)
             if unnamed and first[2] is not None and first[2].place.kind in ("city", "town"):
                 # "moved into a former US base near Kobane": the base, not the town
@@ -823,8 +828,6 @@ class Ingester:
         elif t == "handover":
             giver = agent if passive else sub
             receiver = to_a
-            if fr.surface.casefold() in ("handover", "hand-over", "transfer") and receiver is None:
-                receiver = None
             if receiver is not None:
                 gains.append((receiver, giver))
             if giver is not None and not passive:
@@ -909,7 +912,8 @@ class Ingester:
                 lat=p.lat, lon=p.lon, site_kind=p.kind, site_country=p.country,
                 role=_role(actor_m.surface) if kind != "control" else "", trigger=fr.surface,
                 source_url=source_url, source_title=source_title,
-                published=published.isoformat() if published else "", file=file))
+                published=published.isoformat() if published else "", file=file,
+                tracked=not self.tracked or p.id in self.tracked))
 
         for mention, how in sites:
             for gainer, leaving in gains:
@@ -923,7 +927,6 @@ class Ingester:
                 make("presence_start", leaver, None, mention, "named", 0.15)
         if out:
             state.last_subject = sub or agent or state.last_subject
-        # a control change and a departure in one sentence: the departed one is who lost the site
         return out
 
 
@@ -935,8 +938,7 @@ _MEMORY = 40
 class _Story:
     """What the report has said so far: the sites named, the date it is at, the last doer."""
 
-    def __init__(self, published: date | None):
-        self.published = published
+    def __init__(self) -> None:
         self.sites: list[Mention] = []
         #: sites of the changes read so far: what "the base" most likely means
         self.event_sites: list[Mention] = []
@@ -946,7 +948,7 @@ class _Story:
     def see_sites(self, mentions: list[Mention]) -> None:
         self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS)
 
-    def see_dates(self, dates: list[DateExpr], text: str, s: int, e: int) -> None:
+    def see_dates(self, dates: list[DateExpr]) -> None:
         usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit]
         if usable:
             self.date = usable[0]
@@ -1217,13 +1219,10 @@ def propose_files(
     A file that cannot be read is skipped and its error appended to ``errors`` (raised
     when ``errors`` is None).
     """
-    from tqdm import tqdm
-
     ing = ingester_for(data)
     pub = _as_date(published)
-    show = progress if progress is not None else len(paths) > 1 and sys.stderr.isatty()
     out: list[Proposal] = []
-    for path in tqdm(paths, desc="ingest", unit="file", disable=not show, file=sys.stderr):
+    for path in _progress(paths, progress, "file"):
         try:
             text = read_text(path)
         except InputError as exc:
@@ -1234,6 +1233,32 @@ def propose_files(
         out.extend(ing.propose(text, published=pub, source_url=source_url, source_title=source_title,
                                file=str(path), unconfirmed=unconfirmed))
     return out
+
+
+def propose_many(
+    texts: Sequence[str],
+    *,
+    published: date | str | None = None,
+    source_url: str = "",
+    source_title: str = "",
+    data: str | Path | None = None,
+    unconfirmed: bool = False,
+    progress: bool | None = None,
+) -> list[list[Proposal]]:
+    """Proposals for each of many texts (a notebook's corpus), in order, with a progress bar."""
+    ing = ingester_for(data)
+    pub = _as_date(published)
+    return [ing.propose(t, published=pub, source_url=source_url, source_title=source_title,
+                        unconfirmed=unconfirmed) for t in _progress(texts, progress, "report")]
+
+
+def _progress(items: Sequence, show: bool | None, unit: str):
+    """A tqdm bar on stderr for more than one item (when stderr is a terminal, unless ``show`` says)."""
+    from tqdm import tqdm
+
+    if show is None:
+        show = len(items) > 1 and sys.stderr.isatty()
+    return tqdm(items, desc="ingest", unit=unit, disable=not show, file=sys.stderr)
 
 
 # -- command line ----------------------------------------------------------------------------------
@@ -1281,7 +1306,7 @@ def _print_text(facts: list[Proposal], others: list[Proposal], many: bool) -> No
     for p in facts:
         when = human(date.fromisoformat(_pad(p.date)), p.date_precision) if p.date else "date unresolved"
         lost = f" (from {p.actor_leaving})" if p.kind == "control" and p.actor_leaving else ""
-        where = f"{p.site_name} ({p.site_id}) {p.lat:.4f},{p.lon:.4f}"
+        where = f"{p.site_name} ({p.site_id}) {p.lat:.4f},{p.lon:.4f}" + ("" if p.tracked else " [new site]")
         print(f"{p.id}  {when:>11}  {p.kind:<14} {p.actor}{lost}  at {where}")
         print(f"{'':13}confidence {p.confidence:.2f} ({p.confidence_word})"
               + (f"; {p.note}" if p.note else "") + (f"  [{p.file}]" if many else ""))

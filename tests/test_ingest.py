@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from layers.ingest import InputError, find_dates, propose, propose_files, read_text
+from layers.ingest import InputError, find_dates, propose, propose_files, propose_many, read_text
 from layers.lexicon import Lexicon, resolve_actor
 
 MOTIVATING = (
@@ -173,6 +173,16 @@ def test_many_files_with_errors_collected(tmp_path):
     props = propose_files([good, bad], published="2026-02-15", errors=errors, progress=False)
     assert claims(props) == {("al-tanf-garrison", "presence_end", "us", "2026-02-15")}
     assert props[0].file == str(good) and errors and "empty" in errors[0]
+
+
+def test_many_texts_for_a_notebook(capsys):
+    texts = ["US troops left the Tanf garrison on Sunday.", "Nothing happened.",
+             "Iraqi forces received Camp Taji from the coalition on Sunday."]
+    out = propose_many(texts, published="2020-08-24", progress=True)
+    assert [claims(o) for o in out] == [
+        {("al-tanf-garrison", "presence_end", "us", "2020-08-23")}, set(),
+        {("camp-taji", "control", "isf", "2020-08-23"), ("camp-taji", "presence_end", "coalition", "2020-08-23")}]
+    assert "3/3" in capsys.readouterr().err  # the progress bar
 
 
 def test_labelled_reports_stay_above_the_floor():

@@ -31,6 +31,10 @@ class _Nominatim(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         params = {k: v[0] for k, v in parse_qs(url.query).items()}
         self.server.requests.append((url.path, params))
+        if params.get("q") == "Server Trouble":
+            self.send_response(500)
+            self.end_headers()
+            return
         found = KNOWN.get(params.get("q", "")) if url.path == "/search" else None
         body = json.dumps([found] if found else []).encode()
         self.send_response(200)
@@ -57,7 +61,7 @@ def nominatim():
 @pytest.fixture
 def geocoder(nominatim, tmp_path):
     return OnlineGeocoder("nominatim", user_agent="garrison-tests", domain=f"127.0.0.1:{nominatim.server_port}",
-                          scheme="http", cache_path=tmp_path / "answers.sqlite", min_delay_seconds=0)
+                          scheme="http", cache_path=tmp_path / "answers.sqlite", min_delay_seconds=0, retries=0)
 
 
 def test_off_by_default(gazetteer, monkeypatch):
@@ -95,6 +99,16 @@ def test_a_miss_is_an_error_and_is_cached_too(gazetteer, geocoder, nominatim):
         with pytest.raises(UnknownPlace):
             g.resolve("Zzqxv Wjjkq")
     assert len(nominatim.requests) == 1
+
+
+def test_a_failing_service_is_a_clear_error_and_not_cached(gazetteer, geocoder, nominatim):
+    g = geo.Gazetteer(gazetteer._con, online=geocoder)
+    for _ in range(2):
+        with pytest.raises(OnlineError, match="geocoder nominatim failed"):
+            g.resolve("Server Trouble")
+    assert len(nominatim.requests) == 2
+    df = g.resolve_many(["Server Trouble", "Erbil"])
+    assert "failed" in df["error"][0] and df["id"][1] == "geonames:95446"
 
 
 def test_country_hint_goes_to_the_geocoder(geocoder, nominatim):
