@@ -332,7 +332,7 @@ class Timeline:
         actors, a_codes = np.unique(p["actor_id"].to_numpy().astype(str), return_inverse=True)
         site = pd.Index(self.sites["id"]).get_indexer(p["site_id"])
         tracks = np.where(site >= 0, site * len(actors) + a_codes, -1)
-        for lo, hi, rows in covering(tracks, n_sites * len(actors), p["valid_from"].to_numpy(),
+        for lo, _hi, rows in covering(tracks, n_sites * len(actors), p["valid_from"].to_numpy(),
                                      p["valid_to"].to_numpy(), days):
             t, d = np.nonzero(rows >= 0)
             for track, day in zip((t + lo).tolist(), d.tolist()):
