@@ -218,10 +218,10 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
         con.executescript(
             """
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;
-            CREATE TABLE places (pk INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, kind TEXT,
-                country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
-                aliases TEXT, geonames_id INTEGER, wikidata TEXT, source TEXT,
-                source_url TEXT, precision TEXT, prominence REAL, name_key TEXT, code_keys TEXT);
+            CREATE TABLE places (pk INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, name_key TEXT,
+                kind TEXT, country TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
+                source TEXT, prominence REAL, code_keys TEXT, geonames_id INTEGER, wikidata TEXT,
+                source_url TEXT, precision TEXT, aliases TEXT);
             CREATE TEMP TABLE staged (key TEXT, pk INTEGER, how INTEGER);
             CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
             """
@@ -232,10 +232,11 @@ def build(path: Path, places: Iterable[Place], focus: Iterable[str] | None = Non
             if p.id not in seen:  # the first source wins (curated before packages)
                 seen.add(p.id)
                 work.append((pk, p, notable(p, focus)))
+        # the long alias lists last: the columns ranking reads stay on the row's first page
         con.executemany(f"INSERT INTO places VALUES ({','.join('?' * 18)})", (
-            (pk, p.id, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population, "|".join(p.aliases),
-             p.geonames_id, p.wikidata, p.source, p.source_url, p.precision, prominence(p), normalize(p.name),
-             " ".join(code_only_keys(p))) for pk, p, _ in work))
+            (pk, p.id, p.name, normalize(p.name), p.kind, p.country, p.admin1, p.lat, p.lon, p.population, p.source,
+             prominence(p), " ".join(code_only_keys(p)), p.geonames_id, p.wikidata, p.source_url, p.precision,
+             "|".join(p.aliases)) for pk, p, _ in work))
         with no_cycle_collection():
             for rows in _key_rows(work):
                 con.executemany("INSERT INTO staged VALUES (?,?,?)", rows)

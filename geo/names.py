@@ -69,6 +69,7 @@ _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u06D6-\u06ED]")
 _PUNCT = str.maketrans({**dict.fromkeys("'`´’‘ʻʼʿʾ′", None), "-": " ", "_": " ", "/": " "})
 _NON_WORD = re.compile(r"[^0-9a-z\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF ]+")
 _TA_MARBUTA = re.compile(r"(?<=[^aeiou])[ae]h$")
+_DIGIT = re.compile(r"\d")
 
 
 def _fold_arabic(text: str) -> str:
@@ -128,14 +129,15 @@ def _tokens(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def normalize(name: str) -> str:
     """The strict comparison key of a name ('' for a name with no letters)."""
-    return _join_codes([_fold_latin(w) if w.isascii() else w for w in _tokens(name)])
+    words = [_fold_latin(w) if w.isascii() else w for w in _tokens(name)]
+    return _join_codes(words) if _DIGIT.search(name) else " ".join(words)
 
 
 @lru_cache(maxsize=16384)
 def _fold_latin(word: str) -> str:
     """Doubled letters and the spellings of a final ta marbuta (-ah, -eh) folded."""
     word = _DOUBLE.sub(r"\1", word)
-    if len(word) >= 4 and not word.isdigit():
+    if len(word) >= 4 and word[-1] == "h":
         word = _TA_MARBUTA.sub("a", word)
     return word
 
