@@ -275,7 +275,8 @@ def cmd_status(args) -> int:
         for rec in records:
             w.writerow(rec | {"present": "|".join(rec["present"])})
     else:
-        print(f"status on {human(on)}  ({len(records)} sites, dataset {_load_name(args)})\n")
+        plural = "" if len(records) == 1 else "s"
+        print(f"status on {human(on)}  ({len(records)} site{plural}, dataset {_load_name(args)})\n")
         rows = [[r.site_id, r.controller or "-",
                  human(r.controller_since, r.controller_since_precision) if r.controller else "",
                  ", ".join(r.present) or "-"] for r in st.itertuples()]

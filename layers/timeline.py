@@ -329,7 +329,8 @@ class Timeline:
         result: list[list[str]] = [[] for _ in range(n_sites * len(days))]
         if p.empty:
             return result
-        actors, a_codes = np.unique(p["actor_id"].to_numpy().astype(str), return_inverse=True)
+        uniq, a_codes = np.unique(p["actor_id"].to_numpy().astype(str), return_inverse=True)
+        actors = uniq.tolist()  # plain str, not numpy scalars, in the lists handed out
         site = pd.Index(self.sites["id"]).get_indexer(p["site_id"])
         tracks = np.where(site >= 0, site * len(actors) + a_codes, -1)
         for lo, _hi, rows in covering(tracks, n_sites * len(actors), p["valid_from"].to_numpy(),
