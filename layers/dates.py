@@ -87,3 +87,15 @@ def edtf(d: date | pd.Timestamp | None, precision: str = "day") -> str:
     if precision == "month":
         return f"{d.year:04d}-{d.month:02d}"
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+
+
+def edtf_series(values: pd.Series, precision: pd.Series, open_end: str = "") -> pd.Series:
+    """Vectorised ``edtf``: one string per row; ``open_end`` where the date is missing
+    (".." is EDTF for an open end)."""
+    d = pd.to_datetime(values)
+    text = pd.Series(np.select(
+        [precision.to_numpy() == "year", precision.to_numpy() == "month"],
+        [d.dt.strftime("%Y").to_numpy(), d.dt.strftime("%Y-%m").to_numpy()],
+        default=d.dt.strftime("%Y-%m-%d").to_numpy()), index=values.index, dtype=object)
+    return text.where(d.notna().to_numpy(), open_end)
+

@@ -33,11 +33,6 @@ def _with_site(df: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _edtf_columns(df: pd.DataFrame, col: str) -> pd.Series:
-    return pd.Series([dates.edtf(d, p) for d, p in zip(df[col], df[f"{col}_precision"])], index=df.index,
-                     dtype=object)
-
-
 def sites_layer(tl: Timeline) -> gpd.GeoDataFrame:
     cols = ["id", "name", "kind", "country", "admin1", "precision", "source_url"]
     return _geo(tl.sites[cols].rename(columns={"id": "site_id"}), tl.sites)
@@ -46,9 +41,8 @@ def sites_layer(tl: Timeline) -> gpd.GeoDataFrame:
 def intervals_layer(tl: Timeline, track: str) -> gpd.GeoDataFrame:
     df = _with_site(tl.control if track == "control" else tl.presence, tl.sites)
     df.insert(0, "id", [f"{track}-{i + 1}" for i in range(len(df))])
-    df["valid_from_edtf"] = _edtf_columns(df, "valid_from")
-    df["valid_to_edtf"] = [
-        dates.edtf(d, p) if pd.notna(d) else ".." for d, p in zip(df["valid_to"], df["valid_to_precision"])]
+    df["valid_from_edtf"] = dates.edtf_series(df["valid_from"], df["valid_from_precision"])
+    df["valid_to_edtf"] = dates.edtf_series(df["valid_to"], df["valid_to_precision"], open_end="..")
     return _geo(df, tl.sites)
 
 
@@ -74,8 +68,7 @@ def snapshot(tl: Timeline, on: date) -> gpd.GeoDataFrame:
     st = tl.status_at(on)
     st = st[st["controller"].notna() | st["present"].map(bool)].copy()
     st["present"] = st["present"].map(lambda a: "|".join(a))
-    st["controller_since_edtf"] = [
-        dates.edtf(d, p) for d, p in zip(st["controller_since"], st["controller_since_precision"])]
+    st["controller_since_edtf"] = dates.edtf_series(st["controller_since"], st["controller_since_precision"])
     return gpd.GeoDataFrame(st.reset_index(drop=True),
                             geometry=points(st["lon"].to_numpy(), st["lat"].to_numpy()), crs=CRS)
 

@@ -35,3 +35,10 @@ def test_vectorised_parse_agrees_with_the_scalar_one():
     assert list(precision) == ["day", "month", "year", "", "day", ""]
     assert start.iloc[1] == pd.Timestamp("2014-08-01")
     assert start.iloc[3:].isna().all()
+
+
+def test_vectorised_edtf_agrees_with_the_scalar_one():
+    d = pd.Series(pd.to_datetime(["2026-01-17", "2014-08-01", "2014-01-01", None]))
+    p = pd.Series(["day", "month", "year", "day"])
+    assert list(dates.edtf_series(d, p, open_end="..")) == ["2026-01-17", "2014-08", "2014", ".."]
+    assert list(dates.edtf_series(d, p))[:3] == [dates.edtf(x, q) for x, q in zip(d[:3], p[:3])]
