@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup map test bench lint
+.PHONY: setup map test bench lint docs
 
 setup: $(STAMP)
 
@@ -25,5 +25,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+docs: $(STAMP)
+	$(BIN)/python docs/screenshot.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check geo layers tests benchmarks
+	$(BIN)/ruff check geo layers tests benchmarks docs

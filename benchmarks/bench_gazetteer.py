@@ -30,7 +30,7 @@ FUZZY_NAMES = 2_000
 
 
 def accuracy(g) -> None:
-    from geo.gazetteer import _haversine_km
+    from geo.gazetteer import haversine_km
 
     with open(SPELLINGS, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -49,7 +49,7 @@ def accuracy(g) -> None:
             continue
         right = got.id == want.id
         tally[verbatim][0] += right
-        errors.append(0.0 if right else _haversine_km(want.lat, want.lon, got.lat, got.lon))
+        errors.append(0.0 if right else haversine_km(want.lat, want.lon, got.lat, got.lon))
         if not right:
             failures.append(f"  {r['spelling']!r}: expected {want.id} ({want.name}), got {got.id} ({got.name}), "
                             f"{errors[-1]:.0f} km")

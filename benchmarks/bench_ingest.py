@@ -1,4 +1,8 @@
-"""News ingestion against the labelled reports in ``benchmarks/ingest_reports/``, and its speed.
+"""News ingestion against labelled reports, and its speed.
+
+Two labelled sets: ``ingest_reports/`` (the rules were written against it) and
+``ingest_heldout/`` (written and labelled blind, by a writer who did not see the rules,
+and never used to tune them: the figure to expect on new text).
 
 Places: a predicted mention is right when its span overlaps a labelled mention of the
 same place id.  Events: right when (site, kind, actor, date at its precision) equals a
@@ -6,7 +10,7 @@ labelled event of the same report; planned, denied and ongoing claims are not
 predictions of fact and are not counted.  Throughput is measured on articles of
 2-4 KB made of the reports' sentences reshuffled (about 2 MB in all, so caches cannot remember
 texts): geoparse on all of it as one text, ingest article by article; times are processor time of
-the one process (one core).
+the one process (one core), the best of three runs (the least disturbed by other work).
 
     python -m benchmarks ingest
 """
@@ -23,6 +27,8 @@ from datetime import date
 from pathlib import Path
 
 REPORTS = Path(__file__).parent / "ingest_reports"
+HELDOUT = Path(__file__).parent / "ingest_heldout"
+RUNS = 3
 
 
 @dataclass
@@ -137,16 +143,27 @@ def throughput(folder: Path = REPORTS, target: int = 2_000_000) -> tuple[float, 
     big = "\n\n".join(d for d, _ in docs)
     size = len(big.encode("utf-8"))
     geoparse(big[:10_000])  # load the lookup table before timing
-    # processor time of this process: one core, whatever else the machine is doing
-    t = time.process_time()
-    geoparse(big)
-    geo_rate = size / (time.process_time() - t) / 1e6
     ing = ingester_for(None)
-    t = time.process_time()
-    for doc, pub in docs:
-        ing.propose(doc, published=date.fromisoformat(pub))
-    ingest_rate = size / (time.process_time() - t) / 1e6
-    return geo_rate, ingest_rate, size
+    ing.propose(docs[0][0])
+
+    def geoparse_all() -> None:
+        geoparse(big)
+
+    def ingest_all() -> None:
+        for doc, pub in docs:
+            ing.propose(doc, published=date.fromisoformat(pub))
+
+    return size / _best(geoparse_all) / 1e6, size / _best(ingest_all) / 1e6, size
+
+
+def _best(run) -> float:
+    """Processor time of this process (one core, whatever else the machine does): the best of RUNS."""
+    times = []
+    for _ in range(RUNS):
+        t = time.process_time()
+        run()
+        times.append(time.process_time() - t)
+    return min(times)
 
 
 def main() -> None:
@@ -154,11 +171,12 @@ def main() -> None:
     import sys
 
     verbose = bool(os.environ.get("VERBOSE")) or "-v" in sys.argv
-    n = len(load_labels()[0])
-    places, events = evaluate(verbose=verbose)
-    print(f"labelled reports: {n} in {REPORTS.name}/")
-    print(f"places (resolved correctly): {places}")
-    print(f"events (site, kind, actor, date): {events}")
+    for folder in (REPORTS, HELDOUT):
+        n = len(load_labels(folder)[0])
+        places, events = evaluate(folder, verbose=verbose)
+        print(f"labelled reports: {n} in {folder.name}/")
+        print(f"  places (resolved correctly): {places}")
+        print(f"  events (site, kind, actor, date): {events}")
     geo_rate, ingest_rate, size = throughput()
     print(f"throughput on {size / 1e6:.1f} MB: geoparse {geo_rate:.2f} MB/s, ingest {ingest_rate:.2f} MB/s (one core)")
     t = time.process_time()

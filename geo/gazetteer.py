@@ -3,7 +3,7 @@
 Every answer carries its score and the reason it won, and the places that came
 close, so an analyst can see when "Erbil" meant the city and not the air base.
 
-A candidate's score is how well the name matches (``_BASE``: the exact name 100, the
+A candidate's score is how well the name matches (``MATCH_SCORES``: the exact name 100, the
 name without its kind word 96, another transliteration 94, the same consonants 60-90 as
 the names read alike, a similar spelling 100 - 1.5 x the percentage it differs) plus what is known of the
 place: its prominence (countries, regions, curated sites, population), whether it lies
@@ -35,8 +35,9 @@ from .index import (
     row_to_place,
     trigrams,
 )
-from .names import GENERIC, core, folded, normalize, skeleton_of
+from .names import GENERIC, core, folded, normalize, skeleton_of, vowel_blind
 from .place import Candidate, Place, Resolution, UnknownPlace
+from .sources import admin1_of
 
 if TYPE_CHECKING:
     import geopandas
@@ -48,7 +49,7 @@ MAX_NAME = 200
 
 #: match levels beyond the index's EXACT and CORE, best first
 FOLDED, SKELETON, FUZZY = LOOSE, LOOSE + 1, LOOSE + 2
-_BASE = {EXACT: 100.0, CORE: 96.0, FOLDED: 94.0}
+MATCH_SCORES = {EXACT: 100.0, CORE: 96.0, FOLDED: 94.0}
 _HOW = {EXACT: "exact name", CORE: "name without its kind word", FOLDED: "same name in another transliteration",
         SKELETON: "same consonants"}
 #: a match only through an airport code when the name was not written as a code
@@ -64,13 +65,17 @@ SEAT_PROMINENCE = 1.2
 NAMED_AFTER_KM = 30.0
 #: skeleton matches considered (the most prominent first)
 SKELETON_LIMIT = 40
+#: a loose or fuzzy match may differ from the name by one slip, and one more per this many letters
+SLIP_LETTERS = 8
 #: fuzzy keys compared with rapidfuzz (those sharing most trigrams with the name)
 FUZZY_BLOCK = 200
+#: suggestions for an unknown name are spelt at least this much like it (rapidfuzz ratio)
+SUGGEST_CUTOFF = 50.0
 #: keys per SQL statement in batch look-ups (under SQLite's old limit of 999 parameters)
 _CHUNK = 900
 
 #: kind words in a query -> kinds they point at
-_KIND_WORDS = {
+KIND_WORDS = {
     "airbase": {"airbase", "airport"},
     "airport": {"airport", "airbase"},
     "base": {"base", "camp", "outpost", "airbase", "headquarters"},
@@ -123,11 +128,40 @@ class _Row(NamedTuple):
 _RANK_COLUMNS = ", ".join(f"p.{c}" for c in _Row._fields)
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+#: the columns of ``resolve_many`` before its ``error``
+_BATCH_COLUMNS = ("query", "id", "name", "kind", "country", "admin1", "admin1_code", "lat", "lon", "score", "reason")
+
+
+def _failed(name: object, error: str) -> tuple:
+    """A ``resolve_many`` row for a name that found no place."""
+    return (name, *[None] * (len(_BATCH_COLUMNS) - 1), error)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a sphere of the Earth's mean radius."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = (math.sin((p2 - p1) / 2) ** 2
          + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
     return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _resembles(a: str, b: str) -> bool:
+    """Whether two keys are a slip apart for every ``SLIP_LETTERS`` letters of the longer one (a letter
+    dropped, added, changed, or two swapped); a guess further apart is a different name."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(a, b) <= 1 + max(len(a), len(b)) // SLIP_LETTERS
+
+
+def _blind_cores(name: str, aliases: str, skeleton: str) -> set[str]:
+    """The ``vowel_blind`` cores of a place's Latin names (its ``name`` and ``|``-joined ``aliases``)
+    whose consonants are ``skeleton``."""
+    out = set()
+    for n in (name, *aliases.split("|")):
+        c = core(normalize(n)) if n.isascii() else ""
+        if c and skeleton_of(c) == skeleton:
+            out.add(vowel_blind(c))
+    return out
 
 
 def _pick(items: list[str], ids: list[int]) -> list[str]:
@@ -157,7 +191,7 @@ class _Query:
         self.text, self.key = text, key
         words = [w for w in key.split() if w in GENERIC]
         self.core = core(key) or key if words else key
-        self.hinted = frozenset().union(*(_KIND_WORDS.get(w, ()) for w in words)) if words else _NOTHING
+        self.hinted = frozenset().union(*(KIND_WORDS.get(w, ()) for w in words)) if words else _NOTHING
         self.code = bool(_CODE.match(text))
 
     def keys(self) -> list[str]:
@@ -274,15 +308,15 @@ class Gazetteer:
                 pk = row.pk
                 hit = found.get(pk)
                 if hit is None or level < hit.level:
-                    found[pk] = _Hit(level, _BASE[level], _HOW[level], row)
-        if len(q.key) <= 4 and not q.code:
+                    found[pk] = _Hit(level, MATCH_SCORES[level], _HOW[level], row)
+        if not q.code:
             self._demote_codes(q, found)
         return found
 
     @staticmethod
     def _demote_codes(q: _Query, found: dict[int, _Hit]) -> None:
-        """A short name written in lower case ("Heet") that is only an airport code of a place
-        (Hohhot's HET) is a weak match of it."""
+        """A name not written as a code ("Heet", "Mount") that is only a code of a place (Hohhot's
+        airport HET, Malta's MT read as an abbreviation of mount) is a weak match of it."""
         for pk, hit in found.items():
             if hit.level <= CORE and hit.row.code_keys and q.key in hit.row.code_keys.split():
                 found[pk] = _Hit(SKELETON, _CODE_ONLY, "only an airport code of it is spelt so", hit.row)
@@ -294,21 +328,36 @@ class Gazetteer:
         return any(h.level <= CORE and (h.row.kind in q.hinted if q.hinted else curated or
                                         h.row.source != "curated") for h in found.values())
 
+    @staticmethod
+    def _kind_fits(q: _Query, row: _Row) -> bool:
+        """Whether the place is of a kind the name's kind words allow (any, without them)."""
+        return not q.hinted or row.kind in q.hinted
+
     def _skeleton_hits(self, q: _Query) -> dict[int, _Hit]:
         s = skeleton_of(q.core)
         if not s:
             return {}
-        rows = map(_Row._make, self._tuples(
-            f"SELECT {_RANK_COLUMNS} FROM names n JOIN places p ON p.pk=n.pk WHERE n.key=? "
+        found = self._tuples(
+            f"SELECT {_RANK_COLUMNS}, p.aliases FROM names n JOIN places p ON p.pk=n.pk WHERE n.key=? "
             f"ORDER BY p.country IN ({self._focus_sql}) DESC, p.prominence DESC LIMIT ?",
-            (SKELETON_PREFIX + s, SKELETON_LIMIT)))
+            (SKELETON_PREFIX + s, SKELETON_LIMIT)).fetchall()
         from rapidfuzz.fuzz import ratio
 
-        f = folded(q.core)
+        b = vowel_blind(q.core)
         out = {}
-        for row in rows:
-            # the same consonants say little on their own: how alike the names read decides
-            sim = ratio(f, folded(core(row.name_key) or row.name_key)) if f.isascii() else 80.0
+        for *cols, aliases in found:
+            row = _Row._make(cols)
+            if b.isascii():
+                # the same consonants say little on their own: a name of the place with them must have
+                # exactly the query's consonants as written (w and y, kh and k, told apart), or be a slip
+                # or so from it, vowels aside; how alike decides the score
+                near = [c for c in _blind_cores(row.name, aliases, s)
+                        if c.replace("a", "") == b.replace("a", "") or _resembles(b, c)]
+                if not near:
+                    continue
+                sim = max(ratio(b, c) for c in near)
+            else:  # Arabic script writes no short vowels: its consonants are all there is to compare
+                sim = 80.0
             out[row.pk] = _Hit(SKELETON, 60.0 + 0.3 * sim, _HOW[SKELETON], row)
         return out
 
@@ -371,7 +420,9 @@ class Gazetteer:
         return [ids for g in grams if (ids := self._grams[g]) is not None]
 
     def _fuzzy_hits(self, q: _Query) -> dict[int, _Hit]:
-        sims = dict(self.fuzzy_keys(q.core))
+        # a similar spelling must also be a slip or so away, vowels aside
+        b = vowel_blind(q.core)
+        sims = {k: s for k, s in self.fuzzy_keys(q.core) if _resembles(b, vowel_blind(k))}
         if not sims:
             return {}
         out: dict[int, _Hit] = {}
@@ -387,19 +438,23 @@ class Gazetteer:
     def _hits(self, q: _Query) -> dict[int, _Hit]:
         """Matches of the name: its strict keys; unless the name itself (or its core) is a place
         of the kind it says, also other transliterations, similar spellings (a typo may fold
-        like another name) and, when nothing reads alike or is spelt within a letter of it,
-        the same consonants."""
+        like another name) and, when nothing in the focus countries reads alike or is spelt
+        within a letter of it, the same consonants."""
         fk = q.folded_key()
         found = self._strict_hits(q, self._rows_by_key([*q.keys(), fk] if fk else q.keys()), fk)
         if self._settled(q, found, curated=False):
             return {pk: h for pk, h in found.items() if h.level <= CORE}  # as a batch look-up finds them
+        # a loose reading of a place the name's kind words deny ("Camp X" for a town) is no match
+        found = {pk: h for pk, h in found.items() if h.level <= CORE or self._kind_fits(q, h.row)}
         if self._settled(q, found):
             return found
-        extra = self._fuzzy_hits(q)
-        close = any(85 <= h.base < 100 for h in extra.values())  # another key within a letter or so
-        if not close and not any(h.level <= FOLDED for h in found.values()):
+        extra = {pk: h for pk, h in self._fuzzy_hits(q).items() if self._kind_fits(q, h.row)}
+        # the same consonants are looked for unless another key in the focus countries reads alike or is
+        # spelt within a letter or so of the name
+        close = any(85 <= h.base < 100 and h.row.country in self.focus for h in extra.values())
+        if not close and not any(h.level <= FOLDED and h.row.country in self.focus for h in found.values()):
             for pk, hit in self._skeleton_hits(q).items():
-                if pk not in extra or extra[pk].base < hit.base:
+                if self._kind_fits(q, hit.row) and (pk not in extra or extra[pk].base < hit.base):
                     extra[pk] = hit
         for pk, hit in extra.items():
             found.setdefault(pk, hit)
@@ -419,10 +474,12 @@ class Gazetteer:
         if not splits:
             return None
         tails = [t for _, t in splits]
-        where = {key: (cc, kind, lat, lon) for key, cc, kind, lat, lon in self._tuples(
-            "SELECT n.key, p.country, p.kind, p.lat, p.lon FROM names n JOIN places p ON p.pk=n.pk "
+        # a tail spelt like a code of the area only when written as one ("Mount Doom" is not in DOM)
+        coded = {normalize(t) for t in q.text.replace(",", " ").split()[-3:] if _CODE.match(t)}
+        where = {key: (cc, kind, lat, lon) for key, cc, kind, lat, lon, codes in self._tuples(
+            "SELECT n.key, p.country, p.kind, p.lat, p.lon, p.code_keys FROM names n JOIN places p ON p.pk=n.pk "
             f"WHERE n.key IN ({_marks(len(tails))}) AND n.how<2 AND p.kind IN ({_marks(len(areas))}) "
-            "ORDER BY p.prominence", (*tails, *areas))}
+            "ORDER BY p.prominence", (*tails, *areas)) if key in coded or key not in codes.split()}
         for head, tail in splits:
             if tail in where:
                 cc, kind, lat, lon = where[tail]
@@ -430,18 +487,29 @@ class Gazetteer:
         return None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Names of the places nearest in spelling (for error messages)."""
-        key = core(normalize(str(name)[:MAX_NAME]))
-        out: list[str] = []
-        for k, _ in self.fuzzy_keys(key, cutoff=0.0, limit=20):
-            row = self._con.execute(
-                "SELECT p.name FROM names n JOIN places p ON p.pk=n.pk WHERE n.key=? "
-                "ORDER BY p.prominence DESC LIMIT 1", (k,)).fetchone()
-            if row and row[0] not in out:
-                out.append(row[0])
-            if len(out) >= n:
-                break
-        return out
+        """The places spelt most like ``name``, as "Name (kind, CC)", for error messages.
+
+        The name without its kind words, and each of its longer words ("Mount Sinjar" -> Sinjar),
+        are compared with the typo index's keys; of equally close keys, places in the focus
+        countries and more prominent ones come first.
+        """
+        key = normalize(str(name)[:MAX_NAME])
+        key = core(key) or key
+        sims: dict[str, float] = {}
+        for part in {key, *(w for w in key.split() if len(w) >= 4)}:
+            for k, sim in self.fuzzy_keys(part, cutoff=SUGGEST_CUTOFF, limit=10):
+                sims[k] = max(sim, sims.get(k, 0.0))
+        if not sims:
+            return []
+        rows = self._tuples(
+            f"SELECT n.key, p.id, p.name, p.kind, p.country, p.country IN ({self._focus_sql}), p.prominence, "
+            f"p.code_keys FROM names n JOIN places p ON p.pk=n.pk WHERE n.how<2 AND n.key IN ({_marks(len(sims))})",
+            list(sims))
+        out: dict[str, str] = {}
+        for k, pid, pname, kind, cc, _, _, codes in sorted(rows, key=lambda r: (-sims[r[0]], -r[5], -r[6], r[1])):
+            if k not in codes.split():  # a word that is only a code of the place (MT) is not its name
+                out.setdefault(pid, f"{pname} ({kind}, {cc})")
+        return list(out.values())[:n]
 
     # -- ranking -------------------------------------------------------------------
     def _ranked(self, q: _Query, found: dict[int, _Hit], *, country: str | None, kind: str | None,
@@ -491,7 +559,7 @@ class Gazetteer:
             else:
                 score -= 20
         if near is not None:
-            d = _haversine_km(near[0], near[1], row.lat, row.lon)
+            d = haversine_km(near[0], near[1], row.lat, row.lon)
             score += 5 * math.exp(-d / 150)
             if d < 150:
                 why.append(f"{d:.0f} km from the context")
@@ -517,7 +585,7 @@ class Gazetteer:
             if row.source == "curated" or row.kind in _AREAS:
                 for t_score, t_level, t in towns:
                     if t_level <= max(level, FOLDED) and t_score - 1 < score and \
-                            _haversine_km(row.lat, row.lon, t.lat, t.lon) <= NAMED_AFTER_KM:
+                            haversine_km(row.lat, row.lon, t.lat, t.lon) <= NAMED_AFTER_KM:
                         score = t_score - 1
                         why = [*why, f"named after the {t.kind} of {t.name}"]
             out.append((score, why, level, row))
@@ -615,11 +683,10 @@ class Gazetteer:
                     queries[n] = str(exc)
             by_key = self._rows_by_key(k for q in queries.values() if isinstance(q, _Query) for k in q.keys())
             for n, q in queries.items():
-                answers[n] = (n, *[None] * 9, q) if isinstance(q, str) else self._answer(n, q, by_key, country, kind)
-            cols = ["query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score", "reason", "error"]
-            nothing = (None, *[None] * 9, "no name")
+                answers[n] = _failed(n, q) if isinstance(q, str) else self._answer(n, q, by_key, country, kind)
+            nothing = _failed(None, "no name")
             rows = [nothing if n is None or (isinstance(n, float) and math.isnan(n)) else answers[n] for n in names]
-            df = pd.DataFrame(rows, columns=cols)
+            df = pd.DataFrame(rows, columns=[*_BATCH_COLUMNS, "error"])
             lon, lat = df["lon"].astype(float).to_numpy(), df["lat"].astype(float).to_numpy()
             geom = points(lon, lat)
             geom[pd.isna(lat)] = None  # an unresolved name has no geometry (not a NaN point)
@@ -638,9 +705,9 @@ class Gazetteer:
             try:
                 d = self.resolve(name, country=country, kind=kind).to_dict()  # online, or the error
             except (UnknownPlace, ValueError) as exc:
-                return (name, *[None] * 9, str(exc))
-            return (*(d[c] for c in ("query", "id", "name", "kind", "country", "admin1", "lat", "lon", "score",
-                                     "reason")), None)
+                return _failed(name, str(exc))
+            return (*(d[c] for c in _BATCH_COLUMNS), None)
         score, row, why = ranked[0]
-        return (name, row.id, row.name, row.kind, row.country, row.admin1, row.lat, row.lon, round(score, 1),
+        return (name, row.id, row.name, row.kind, row.country,
+                *admin1_of(row.source, row.country, row.admin1), row.lat, row.lon, round(score, 1),
                 "; ".join(why), None)

@@ -28,14 +28,19 @@ import re
 import sqlite3
 import tempfile
 import weakref
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import add, itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
-from .gazetteer import _BASE, _KIND_WORDS, Gazetteer, _haversine_km
+import numpy as np
+
+from .gazetteer import KIND_WORDS, MATCH_SCORES, Gazetteer, haversine_km
 from .index import EXACT, row_to_place
-from .names import ARTICLES, GENERIC, core, normalize
+from .names import ARTICLES, FAMILIES, GENERIC, core, normalize
 from .place import Place
 
 #: bump when the cached lookup table changes shape or content rules
@@ -48,12 +53,17 @@ MAX_TOKENS = 8
 FAR_KM = 600.0
 #: how many mentions before and after one make its context
 CONTEXT_MENTIONS = 40
+#: distance queries computed together (bounds the memory of a long text)
+_BLOCK = 4096
 
 # -- tokens and sentences ---------------------------------------------------------------------
-_TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’ʼ](?=[^\W_]))*")
-_POSSESSIVE_ENDINGS = frozenset(("'s", "’s", "ʼs", "'S", "’S"))
+#: words, split out with the text between them (apostrophes inside a word belong to it)
+_TOKEN_SPLIT = re.compile(r"([^\W_]+(?:['’ʼ][^\W_]+)*)")
+#: a possessive ending at the end of a word ("Taji's")
+_POSSESSIVE = re.compile(r"['’ʼ][sS](?![^\W_])")
 #: characters that may separate the words of one name
-_JOINERS = frozenset(" -\u00a0\u2010\u2011\u2013\t\n")
+_JOINER_CHARS = " -\u00a0\u2010\u2011\u2013\t\n"
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
 _SENTENCE_END = re.compile(r"(?:[.!?]+[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[-*•]))")
 #: a period after these is not the end of a sentence
 _ABBREVIATIONS = frozenset(
@@ -99,6 +109,9 @@ _KIND_OF = frozenset(
 )
 #: words whose key depends on the next word ("al" before a name, "air" before "base")
 _PENDING = ARTICLES | {"air", "military", "head", "command"}
+#: words that may begin a kind phrase after a name: kind words, their plurals, "air", "province"
+_KIND_LEAD = _KIND_AFTER | _PENDING | {"province"} | {w + "s" for w in _KIND_AFTER} | {
+    v + "s" for v, canonical in FAMILIES.items() if canonical in _KIND_AFTER}
 _SITE_KINDS = frozenset("airbase base camp headquarters airport outpost range port".split())
 _AREA_KINDS = frozenset("country region governorate".split())
 
@@ -208,10 +221,12 @@ def _common_words(words: set[str]) -> frozenset[str]:
     return frozenset(w for w in words if w in lower)
 
 
-#: gazetteer -> its lookup table; table -> (key, kind) -> scored candidates; gazetteer -> pk -> Place
+#: gazetteer -> its lookup table; table -> (key, kind) -> scored candidates; gazetteer -> pk -> Place;
+#: table -> window signature -> _KeyFacts
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SCORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PLACES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FACTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _table(g: Gazetteer) -> _Table:
@@ -252,17 +267,24 @@ def _save(t: _Table, cache: Path) -> None:
 
 
 # -- tokenising ----------------------------------------------------------------------------
-@dataclass(slots=True)
-class _Tok:
+class _Tok(NamedTuple):
+    """One word.  A named tuple: an article has hundreds of thousands of them, made in C (see
+    ``_tokens``) rather than by a Python constructor."""
+
     start: int
     end: int  # end of the word without a possessive 's
     text: str
     key: str  # normalize() of the word
     cap: bool  # starts with an upper-case letter (or is Arabic script / a code like K-1)
-    upper: bool  # all upper case, two letters or more
     initial: bool  # first word of its sentence
     possessive: bool
     sentence: int
+    joined: bool  # may belong to one name with the next word (only spaces or a hyphen between)
+
+    @property
+    def upper(self) -> bool:
+        """All upper case, two letters or more."""
+        return len(self.text) >= 2 and self.text.isupper()
 
 
 _TOKEN_KEYS: dict[str, str] = {}
@@ -284,7 +306,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text):
         cut = m.start()
         if text[cut:cut + 1] == ".":
-            word = re.search(r"([A-Za-z]+)\.?$", text[max(start, cut - 12):cut + 1])
+            word = _WORD_BEFORE.search(text, max(start, cut - 12), cut + 1)
             if word and word.group(1).casefold() in _ABBREVIATIONS:
                 continue
         end = m.end()
@@ -296,46 +318,67 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _tokens(text: str, sentences: list[tuple[int, int]]) -> tuple[list[_Tok], list[int], set[int]]:
-    """Every word with its folded key; the indices of the words a name can begin with (capitalised,
-    or an article); and the sentences written in Title Case or capitals (headlines), where capitals
-    prove nothing."""
-    out: list[_Tok] = []
-    append = out.append
-    keys = _TOKEN_KEYS
-    starts = [s for s, _ in sentences]
-    may_begin: list[int] = []
-    long_words: dict[int, list[int]] = {}
-    sent, next_start, counts = -1, 0, [0, 0]
-    for m in _TOKEN.finditer(text):
-        s, word = m.start(), m.group()
-        initial = False
-        if s >= next_start:
-            sent = bisect_right(starts, s) - 1
-            next_start = sentences[sent + 1][0] if sent + 1 < len(sentences) else len(text) + 1
-            initial = True
-            counts = long_words.setdefault(sent, [0, 0])
-        possessive = word[-2:] in _POSSESSIVE_ENDINGS and len(word) > 3
-        if possessive:
-            word = word[:-2]
-        c = word[0]
-        cap = c.isupper() or c.isdigit() or "\u0600" <= c <= "\u08ff" or "\ufb50" <= c <= "\ufeff"
-        if len(word) > 3:
-            counts[0] += 1
-            counts[1] += cap
-        key = keys.get(word)
-        if key is None:
-            key = _token_key(word)
-        if cap or key in ARTICLES:
-            may_begin.append(len(out))
-        append(_Tok(s, s + len(word), word, key, cap, cap and len(word) >= 2 and word.isupper(), initial,
-                    possessive, sent))
-    headline = {k for k, (n, caps) in long_words.items() if n >= 3 and caps == n}
-    return out, may_begin, headline
+def _tokens(text: str, sentences: list[tuple[int, int]], table: _Table) -> tuple[list[_Tok], list[int], set[int]]:
+    """Every word with its folded key; the indices of the words a name of the table can begin
+    with (capitalised, or an article); and the sentences written in Title Case or capitals
+    (headlines), where capitals prove nothing.  Built column by column with C-level maps and
+    arrays: a Python loop per word cost more than all the rest of the parse."""
+    parts = _TOKEN_SPLIT.split(text)
+    words = parts[1::2]
+    n = len(words)
+    starts = list(accumulate(map(len, parts)))[0::2][:n]
+    gaps = parts[2::2]  # the text after each word
+    joined = list(map(" ".__eq__, gaps))
+    for i in compress(range(n), map(" ".__ne__, gaps)):
+        g = gaps[i]
+        joined[i] = len(g) <= 3 and not g.strip(_JOINER_CHARS) and g.count("\n") <= 1
+    poss = [False] * n
+    for m in _POSSESSIVE.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and starts[i] + len(words[i]) == m.end() and len(words[i]) > 3:
+            # after a possessive the name ends ("Taji's gate")
+            poss[i], joined[i] = True, False
+            words[i] = words[i][:-2]
+    ends = list(map(add, starts, map(len, words)))
+    local = {w: _token_key(w) for w in set(words)}
+    keys = list(map(local.__getitem__, words))
+    caps = list(map(_CAPITALS.__contains__, map(itemgetter(0), words)))
+    # sentence k holds the words from cuts[k] to cuts[k + 1]
+    cuts = [bisect_left(starts, s) for s, _ in sentences] + [n]
+    sent = [-1] * cuts[0]
+    initial = [False] * n
+    for k in range(len(sentences)):
+        sent.extend(repeat(k, cuts[k + 1] - cuts[k]))
+        if cuts[k] < cuts[k + 1]:
+            initial[cuts[k]] = True
+    if n:
+        initial[0] = True
+    toks = list(map(tuple.__new__, repeat(_Tok), zip(starts, ends, words, keys, caps, initial, poss, sent, joined)))
+    names, prefixes = table.keys, table.prefixes
+    may_begin = [i for i in compress(range(n), caps) if keys[i] in names or keys[i] in prefixes
+                 or keys[i] in _PENDING or len(keys[i]) == 1]
+    may_begin += [i for i in compress(range(n), map(ARTICLES.__contains__, keys)) if not caps[i]]
+    may_begin.sort()
+    # a headline: three words of four letters or more, all capitalised
+    sentence = np.array(sent, dtype=np.int64) + 1
+    long = np.fromiter(map(len, words), dtype=np.int64, count=n) > 3
+    words_per = np.bincount(sentence[long], minlength=len(sentences) + 1)
+    capitals_per = np.bincount(sentence[long & np.array(caps, dtype=bool)], minlength=len(sentences) + 1)
+    headline = set((np.flatnonzero((words_per >= 3) & (capitals_per == words_per)) - 1).tolist())
+    return toks, may_begin, headline
+
+
+#: the characters that can begin a name: capital letters, digits (K-1) and Arabic script (which
+#: has no case), of the Basic Multilingual Plane (beyond it, only historic scripts and
+#: mathematical letters have case); a set look-up is faster than testing each word
+_BMP = [chr(c) for c in range(0x10000)]
+_CAPITALS = frozenset(filter(str.isupper, _BMP)) | frozenset(filter(str.isdigit, _BMP)) | frozenset(
+    _BMP[0x0600:0x0900]) | frozenset(_BMP[0xFB50:0xFF00])
+del _BMP
 
 
 # -- finding windows --------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class _Window:
     i: int  # first token of the name
     j: int  # last token of the name (inclusive)
@@ -343,16 +386,24 @@ class _Window:
     hits: tuple[tuple[int, int], ...]
     lo: int = 0  # first token of the surface (with a kind word before the name)
     hi: int = 0  # last token of the surface (with a kind word after it)
-
-
-def _joined(text: str, a: _Tok, b: _Tok) -> bool:
-    """Whether two neighbouring tokens may belong to one name (only spaces or hyphens between)."""
-    gap = text[a.end:b.start] if not a.possessive else "'s"
-    return len(gap) <= 3 and all(ch in _JOINERS for ch in gap) and gap.count("\n") <= 1
+    facts: _KeyFacts | None = None
 
 
 def _window_keys(toks: list[_Tok]) -> str:
     """The strict key of consecutive tokens, folding as ``normalize`` does for the whole name."""
+    texts = tuple(t.text for t in toks)
+    key = _WINDOW_KEYS.get(texts)
+    if key is None:
+        key = _window_keys_uncached(toks)
+        if len(_WINDOW_KEYS) < 100_000:
+            _WINDOW_KEYS[texts] = key
+    return key
+
+
+_WINDOW_KEYS: dict[tuple[str, ...], str] = {}
+
+
+def _window_keys_uncached(toks: list[_Tok]) -> str:
     words: list[str] = []
     for t in toks:
         words.extend(t.key.split())
@@ -373,6 +424,42 @@ def _window_keys(toks: list[_Tok]) -> str:
     return " ".join(out)
 
 
+class _KeyFacts(NamedTuple):
+    """What a window's words say on their own, wherever they are written (worked out once per
+    spelling: an article names the same places again and again)."""
+
+    month_day: bool  # a date: month or day names, and numbers ("October 6")
+    kind_only: bool  # only kind words ("Air Base")
+    code_only: bool  # a code (ISO, ICAO) that is no curated site's exact name
+    bare: bool  # no kind word in the name
+    common: bool  # only ordinary lower-case English words, kind words aside ("Hit", "Said")
+    curated: bool  # may be a curated military site
+    inner_kind: str  # the last kind word inside the name ("Ain al-Asad Air Base": airbase)
+    towns: tuple[tuple[tuple, int], ...]  # (place, pk) of the towns of exactly this name
+
+
+def _key_facts(memo: dict, table: _Table, tokens: list[_Tok], w: _Window) -> _KeyFacts:
+    sig = (w.key, *[t.key for t in tokens[w.i:w.j + 1]])
+    facts = memo.get(sig)
+    if facts is None:
+        words = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k not in ARTICLES]
+        plain = [k for k in words if k not in GENERIC]
+        facts = _KeyFacts(
+            all(k in _MONTHS_DAYS or k.isdigit() for k in words) and any(k in _MONTHS_DAYS for k in words),
+            all(k in GENERIC or k in _KIND_OF for k in words),
+            w.key in table.codes and not any(table.places[pk][7] == "curated" for pk, how in w.hits if how == EXACT),
+            not any(k in GENERIC for k in w.key.split()),
+            bool(plain) and all(k in table.common for k in plain),
+            any(table.places[pk][7] == "curated" for pk, _ in w.hits),
+            next((k for k in reversed(words) if k in GENERIC), ""),
+            tuple((table.places[pk], pk) for pk, how in w.hits
+                  if how == EXACT and table.places[pk][1] in ("city", "town")),
+        )
+        if len(memo) < 100_000:
+            memo[sig] = facts
+    return facts
+
+
 def _find_windows(text: str, tokens: list[_Tok], may_begin: list[int], table: _Table) -> Iterator[_Window]:
     """Leftmost-longest name windows that are keys of the table."""
     keys, prefixes = table.keys, table.prefixes
@@ -383,7 +470,7 @@ def _find_windows(text: str, tokens: list[_Tok], may_begin: list[int], table: _T
         i = b
         t = tokens[i]
         # "al-Qaim", "at-Tanf", "al Asad" -- but not the English words "at", "as", "an" before a name
-        lead_article = (t.key in ARTICLES and i + 1 < n and tokens[i + 1].cap and _joined(text, t, tokens[i + 1])
+        lead_article = (t.key in ARTICLES and i + 1 < n and tokens[i + 1].cap and t.joined
                         and (t.text.casefold() in ("al", "el") or "-" in text[t.end:tokens[i + 1].start]))
         if not (t.cap or lead_article) or t.key in ARTICLES and not lead_article:
             i += 1
@@ -392,37 +479,35 @@ def _find_windows(text: str, tokens: list[_Tok], may_begin: list[int], table: _T
                 and not (len(t.key) == 1 and i + 1 < n and tokens[i + 1].text.isdigit()):
             i += 1  # most capitalised words begin no place name at all
             continue
-        best: _Window | None = None
+        best_j, best_key = -1, ""
         j = i
         simple = True  # no article, phrase word or code letter: the key is the words' keys joined
         key = ""
         while j < n and j - i < MAX_TOKENS:
-            if j > i and not _joined(text, tokens[j - 1], tokens[j]):
+            if j > i and not tokens[j - 1].joined:
                 break
             tj = tokens[j]
             simple = simple and tj.key not in _PENDING and len(tj.key) > 1 and " " not in tj.key
             key = (tj.key if j == i else key + " " + tj.key) if simple else _window_keys(tokens[i:j + 1])
             if key in keys and not (j == i and lead_article):
-                best = _Window(i, j, key, keys[key])
+                best_j, best_key = j, key
             if tokens[j].possessive or (key not in prefixes and tokens[j].key not in _PENDING):
                 break
             j += 1
-        if best is None:
+        if best_j < 0:
             i += 1
             continue
-        best.lo, best.hi = best.i, best.j
-        yield best
-        i = best.j + 1
+        yield _Window(i, best_j, best_key, keys[best_key], i, best_j)
+        i = best_j + 1
 
 
 # -- evidence -----------------------------------------------------------------------------------
 def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
     """A kind word written beside the name, folded: "Camp X", "X air base", "the town of X"."""
-    inner = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k in GENERIC]
-    if inner:
-        return inner[-1]
+    if w.facts.inner_kind:
+        return w.facts.inner_kind
     j = w.j + 1
-    if j < len(tokens) and _joined(text, tokens[w.j], tokens[j]) and not tokens[w.j].possessive:
+    if j < len(tokens) and tokens[w.j].joined and tokens[j].key.partition(" ")[0] in _KIND_LEAD:
         k = _window_keys(tokens[j:j + 2]).split()
         two = k[:2] == ["air", "bases"] or k[:2] == ["air", "fields"]
         if two:
@@ -436,7 +521,7 @@ def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
         if k and k[0] == "province":
             w.hi = j
             return "governorate"
-    if w.i >= 1 and tokens[w.i - 1].key in _KIND_BEFORE and _joined(text, tokens[w.i - 1], tokens[w.i]):
+    if w.i >= 1 and tokens[w.i - 1].key in _KIND_BEFORE and tokens[w.i - 1].joined:
         w.lo = w.i - 1
         return normalize(tokens[w.i - 1].text)
     if w.i >= 2 and tokens[w.i - 1].key in ("of", "at", "in"):
@@ -466,11 +551,19 @@ def _attributive(text: str, tokens: list[_Tok], w: _Window) -> bool:
     j = w.hi + 1
     if j >= len(tokens) or tokens[w.hi].possessive:
         return False
+    if tokens[j].text.casefold() not in MODIFIED_NOUNS:
+        return False
     gap = text[tokens[w.hi].end:tokens[j].start]
-    nxt = tokens[j].text.casefold()
-    if gap == "-" and nxt in MODIFIED_NOUNS:
-        return True
-    return gap.strip() == "" and nxt in MODIFIED_NOUNS
+    return gap == "-" or gap.strip() == ""
+
+
+def _owns_site(tokens: list[_Tok], w: _Window) -> bool:
+    """A name with a site of its own after it ("Palmyra's military airport"): it names a place."""
+    if not tokens[w.j].possessive:
+        return False
+    after = [t.key for t in tokens[w.j + 1:w.j + 4]]
+    return any(k in _KIND_AFTER or k == "air" and nxt in ("base", "bases", "field") for k, nxt in
+               zip(after, after[1:] + [""]))
 
 
 def _person(tokens: list[_Tok], w: _Window, text: str) -> bool:
@@ -491,13 +584,13 @@ def _longer_name(text: str, tokens: list[_Tok], w: _Window) -> bool:
     """The window is part of a longer capitalised name ("Hassan Nasrallah", "Green Zone")."""
     if w.lo >= 1:
         b = tokens[w.lo - 1]
-        if (b.cap and _joined(text, b, tokens[w.lo]) and not b.possessive and b.key not in ARTICLES
+        if (b.cap and b.joined and not b.possessive and b.key not in ARTICLES
                 and not (b.initial and b.text.casefold() in _COMMON_STARTS)):
             return True
     after = w.hi + 1
     if after < len(tokens) and not tokens[w.hi].possessive:
         a = tokens[after]
-        if a.cap and _joined(text, tokens[w.hi], a) and a.key not in GENERIC and a.key not in _KIND_AFTER:
+        if a.cap and tokens[w.hi].joined and a.key not in GENERIC and a.key not in _KIND_AFTER:
             return True
     return False
 
@@ -514,14 +607,18 @@ class _Doc:
         self.countries: dict[str, int] = {}  # country code -> sentence count
         self.country_sentences: dict[int, set[str]] = {}
         self.admin_sentences: dict[int, set[tuple[str, str]]] = {}
-        self.anchors: list[tuple[float, float, int]] = []  # lat, lon, mention index (in order)
+        #: places certain on their own, in order: latitude, longitude, mention index
+        self.anchor_lat: list[float] = []
+        self.anchor_lon: list[float] = []
         self.anchor_idx: list[int] = []
         self.ranked: dict[int, list] = {}
+        #: (mention index, candidate pk) -> km to the nearest anchor around the mention
+        self.near: dict[tuple[int, int], float] = {}
 
 
-def _base_scores(table: _Table, focus: frozenset[str], w: _Window, kind: str) -> list[tuple[float, int, str]]:
+def _base_scores(memo: dict, table: _Table, focus: frozenset[str], w: _Window, kind: str
+                 ) -> list[tuple[float, int, str]]:
     """(score, pk, why) of each candidate before context: the gazetteer's own weights."""
-    memo = _SCORES.setdefault(table, {})
     found = memo.get((w.key, kind))
     if found is None:
         found = _score_candidates(table, focus, w, kind)
@@ -531,11 +628,11 @@ def _base_scores(table: _Table, focus: frozenset[str], w: _Window, kind: str) ->
 
 
 def _score_candidates(table: _Table, focus: frozenset[str], w: _Window, kind: str) -> list[tuple[float, int, str]]:
-    hinted = _KIND_WORDS.get(kind, set()) if kind else set()
+    hinted = KIND_WORDS.get(kind, set()) if kind else set()
     out = []
     for pk, how in w.hits:
         pid, pkind, country, _a, _lat, _lon, prom, source, _pop = table.places[pk]
-        score, why = _BASE[how] + prom, ["exact name" if how == EXACT else "name without its kind word"]
+        score, why = MATCH_SCORES[how] + prom, ["exact name" if how == EXACT else "name without its kind word"]
         if table.name_keys.get(pk) == w.key:
             score += 2  # its own name, not one of its alternate names ("Ras al-Ain" is the Syrian town)
         if source == "curated":
@@ -578,14 +675,17 @@ def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = No
 
 def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> list[Mention]:
     sentences = sentence_spans(text)
-    tokens, may_begin, headline = _tokens(text, sentences)
+    tokens, may_begin, headline = _tokens(text, sentences, table)
     focus = gazetteer.focus
     found: list[tuple[_Window, str, list[tuple[float, int, str]]]] = []
     skipped: list[Mention] = []
 
+    scores = _SCORES.setdefault(table, {})
+    facts = _FACTS.setdefault(table, {})
     for w in _find_windows(text, tokens, may_begin, table):
+        w.facts = _key_facts(facts, table, tokens, w)
         kind = _kind_context(text, tokens, w)
-        cands = _base_scores(table, focus, w, kind)
+        cands = _base_scores(scores, table, focus, w, kind)
         found.append((w, kind, cands))
 
     # first pass: what is certain on its own sets the article's context
@@ -602,6 +702,8 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
     if not doc.countries:
         for c in focus:
             doc.countries[c] = 0
+    doc.near = _nearest_anchors(doc, table, [(idx, pk) for idx, (_w, _k, cands) in enumerate(found)
+                                             if verdicts[idx] is None for _s, pk, _y in cands])
 
     for idx, (w, kind, cands) in enumerate(found):
         if verdicts[idx] is None:
@@ -613,6 +715,7 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
             accepted.setdefault(w.key, _rank(table, w, kind, cands, doc, idx, tokens[w.i].sentence)[0][1])
 
     mentions: list[Mention] = []
+    places = _PLACES.setdefault(gazetteer, {})
     for idx, (w, kind, cands) in enumerate(found):
         surface_start, surface_end = tokens[w.lo].start, tokens[w.hi].end
         surface = text[surface_start:surface_end]
@@ -626,11 +729,12 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
         ranked = _rank(table, w, kind, cands, doc, idx, tokens[w.i].sentence)
         if again:
             ranked = [c for c in ranked if c[1] == accepted[w.key]] + [c for c in ranked if c[1] != accepted[w.key]]
-        score, pk, why = ranked[0]
+        score, pk, facts = ranked[0]
+        why = _why(facts)
         if again:
             why += "; the same name is this place elsewhere in the article"
-        place = _place(gazetteer, pk)
-        alts = tuple((_place(gazetteer, p2), s2) for s2, p2, _ in ranked[1:3])
+        place = _place(gazetteer, places, pk)
+        alts = tuple((_place(gazetteer, places, p2), s2) for s2, p2, _ in ranked[1:3])
         mentions.append(Mention(surface, surface_start, surface_end, place, score, why, alts, kind, key=w.key))
     mentions.extend(_unknown_sites(text, tokens, mentions, table))
     if debug:
@@ -642,31 +746,29 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
 def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, headline: set[int]) -> str | None:
     """Why a window is not a place mention (None when nothing speaks against it yet)."""
     first = tokens[w.i]
-    words = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k not in ARTICLES]
-    if all(k in _MONTHS_DAYS for k in words):
+    facts = w.facts
+    if facts.month_day:
         return "a month or day name"
-    if all(k in GENERIC or k in _KIND_OF for k in words):
+    if facts.kind_only:
         return "a kind word, not a name"
     best = max(cands)
     bp = table.places[best[1]]
     if _attributive(text, tokens, w) and (bp[1] in _AREA_KINDS or first.upper):
         return "names an actor (used as a modifier, e.g. 'US forces')"
-    is_code = w.key in table.codes
-    if is_code and not any(table.places[pk][7] == "curated" for pk, how in w.hits if how == EXACT):
+    if facts.code_only:
         if bp[1] != "country" or not (first.upper and _prep_before(text, tokens, w)):
             return "a country or airport code, not written as a place"
     if _person(tokens, w, text):
         return "part of a person's name (after a title)"
     if w.hi + 1 < len(tokens) and tokens[w.hi + 1].key in _SPEECH and not tokens[w.hi].possessive \
             and (bp[1] in _SITE_KINDS or bp[6] < 2.5) and not _prep_before(text, tokens, w) \
-            and not any(k in GENERIC for k in w.key.split()):
+            and facts.bare:
         return "a speaker, not a place ('X said')"
     if first.upper and len(first.text) <= 3 and w.i == w.j and bp[7] != "curated" \
             and not (w.i >= 1 and tokens[w.i - 1].key == "the"):
         return "a short capitalised abbreviation, not written as a place ('the US' would be)"
-    bare = not any(k in GENERIC for k in w.key.split())
     if first.sentence not in headline and _longer_name(text, tokens, w) and w.lo == w.i and w.hi == w.j \
-            and bp[1] not in _AREA_KINDS and (bp[6] < 2.5 or (bp[7] == "curated" and bare)):
+            and bp[1] not in _AREA_KINDS and (bp[6] < 2.5 or (bp[7] == "curated" and facts.bare)):
         return "part of a longer name"
     return None
 
@@ -679,17 +781,18 @@ def _prep_before(text: str, tokens: list[_Tok], w: _Window) -> bool:
     k = w.lo - 1
     while k >= 0 and tokens[k].key in _ARTICLES_THE:
         k -= 1
-    if k < 0 or text[tokens[k].end:tokens[w.lo].start].strip(" -\u00a0").replace("the", "").strip(" -"):
-        return False  # punctuation between: "left; the JOC said"
+    if k < 0:
+        return False
     key = tokens[k].text.casefold()
-    return key in LOCATIVE or (key == "of" and k >= 1 and tokens[k - 1].text.casefold() in (
-        "north", "south", "east", "west", "northwest", "northeast", "southwest", "southeast", "outskirts",
-        "west", "city", "town", "village", "province", "governorate", "district", "fall", "control"))
+    if key not in LOCATIVE and not (key == "of" and k >= 1 and tokens[k - 1].text.casefold() in _OF_PLACE):
+        return False
+    # punctuation between: "left; the JOC said"
+    return not text[tokens[k].end:tokens[w.lo].start].strip(" -\u00a0").replace("the", "").strip(" -")
 
 
-def _common(table: _Table, w: _Window, tokens: list[_Tok]) -> bool:
-    words = [k for t in tokens[w.i:w.j + 1] for k in t.key.split() if k not in ARTICLES and k not in GENERIC]
-    return bool(words) and all(k in table.common for k in words)
+#: words that make "of" locative ("north of Hit", "the fall of Mosul")
+_OF_PLACE = frozenset("north south east west northwest northeast southwest southeast outskirts city town village "
+                      "province governorate district fall control".split())
 
 
 def _strong(table: _Table, w: _Window, kind: str, cands, best) -> bool:
@@ -710,25 +813,36 @@ def _note_context(doc: _Doc, sentence: int, p: tuple, idx: int, table: _Table) -
     elif kind == "governorate" and pid in table.admin1_of_region:
         doc.admin_sentences.setdefault(sentence, set()).add(table.admin1_of_region[pid][:2])
     if kind != "country":
-        doc.anchors.append((p[4], p[5], idx))
+        doc.anchor_lat.append(p[4])
+        doc.anchor_lon.append(p[5])
         doc.anchor_idx.append(idx)
 
 
-def _near_km(doc: _Doc, lat: float, lon: float, idx: int) -> float:
-    """Distance to the nearest other anchor among the mentions around this one (a long text's
-    context is local: the places of the same story, not of the whole file)."""
-    anchors = doc.anchors
-    lo = bisect_right(doc.anchor_idx, idx - CONTEXT_MENTIONS)
-    hi = bisect_right(doc.anchor_idx, idx + CONTEXT_MENTIONS)
-    best = math.inf
-    k = math.cos(math.radians(lat))
-    for a_lat, a_lon, a_idx in anchors[lo:hi]:
-        if a_idx != idx:
-            # an equirectangular distance: exact enough at the scale of "same story" (tens of km)
-            d = 111.2 * math.hypot(a_lat - lat, (a_lon - lon) * k)
-            if d < best:
-                best = d
-    return best
+def _nearest_anchors(doc: _Doc, table: _Table, queries: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """Distance (km) from each candidate place ``pk`` of mention ``idx`` to the nearest anchor
+    among the mentions around it, itself left out: a long text's context is local, the places of
+    the same story, not of the whole file.  All queries at once, as arrays, a block at a time."""
+    out: dict[tuple[int, int], float] = {}
+    if not queries or not doc.anchor_idx:
+        return dict.fromkeys(queries, math.inf)
+    at = np.asarray(doc.anchor_idx)
+    a_lat, a_lon = np.asarray(doc.anchor_lat), np.asarray(doc.anchor_lon)
+    for b in range(0, len(queries), _BLOCK):
+        block = queries[b:b + _BLOCK]
+        idx = np.fromiter((q[0] for q in block), dtype=np.int64, count=len(block))
+        lat = np.fromiter((table.places[q[1]][4] for q in block), dtype=float, count=len(block))[:, None]
+        lon = np.fromiter((table.places[q[1]][5] for q in block), dtype=float, count=len(block))[:, None]
+        lo = np.searchsorted(at, idx - CONTEXT_MENTIONS, side="right")
+        hi = np.searchsorted(at, idx + CONTEXT_MENTIONS, side="right")
+        cols = lo[:, None] + np.arange(max(1, int((hi - lo).max())))
+        valid = cols < hi[:, None]
+        cols = np.minimum(cols, len(at) - 1)
+        valid &= at[cols] != idx[:, None]
+        # an equirectangular distance: exact enough at the scale of "same story" (tens of km)
+        d2 = (a_lat[cols] - lat) ** 2 + ((a_lon[cols] - lon) * np.cos(np.radians(lat))) ** 2
+        d2[~valid] = np.inf
+        out.update(zip(block, (111.2 * np.sqrt(d2.min(axis=1))).tolist()))
+    return out
 
 
 def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, text: str,
@@ -736,12 +850,12 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
     """Evidence a weak window needs: common words and far-away places must earn their place."""
     first = tokens[w.i]
     cap = first.cap and not first.initial and first.sentence not in headline
-    prep = _prep_before(text, tokens, w)
-    curated = any(table.places[pk][7] == "curated" for pk, how in w.hits)
+    prep = _prep_before(text, tokens, w) or _owns_site(tokens, w)
+    curated = w.facts.curated
     ranked = _rank(table, w, kind, cands, doc, idx, first.sentence)
     p = table.places[ranked[0][1]]
-    in_context = doc.countries.get(p[2]) is not None or _near_km(doc, p[4], p[5], idx) <= FAR_KM
-    if _common(table, w, tokens):
+    in_context = doc.countries.get(p[2]) is not None or doc.near[idx, ranked[0][1]] <= FAR_KM
+    if w.facts.common:
         if kind or (curated and w.j > w.i):
             return None
         if curated and p[7] == "curated" and cap:
@@ -769,36 +883,48 @@ def _rank_uncached(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: 
     named_countries = doc.country_sentences.get(sentence, set()) | doc.country_sentences.get(sentence - 1, set())
     named_admins = doc.admin_sentences.get(sentence, set()) | doc.admin_sentences.get(sentence - 1, set())
     out = []
-    bare_towns = [(table.places[pk], pk) for pk, how in w.hits
-                  if how == EXACT and table.places[pk][1] in ("city", "town")]
+    bare_towns = w.facts.towns
     for score, pk, why in cands:
-        pid, pkind, country, admin1, lat, lon, _prom, source, _pop = table.places[pk]
-        reasons = [why]
-        if country in named_countries:
+        _pid, pkind, country, admin1, lat, lon, _prom, source, _pop = table.places[pk]
+        # the reasons are put into words only for the candidate that is shown (see _why)
+        named = country in named_countries
+        if named:
             score += 8
-            reasons.append(f"{country} named nearby")
         elif doc.countries.get(country):
             score += 3
-            reasons.append(f"article is about {country}")
-        if named_admins and pkind not in _AREA_KINDS:
-            if any(country == c and (admin1 == code or _admin_name_matches(table, admin1, c, code))
-                   for c, code in named_admins):
-                score += 6
-                reasons.append("its governorate named nearby")
-        d = _near_km(doc, lat, lon, idx) if len(cands) > 1 else math.inf
+        admin = bool(named_admins) and pkind not in _AREA_KINDS and any(
+            country == c and (admin1 == code or _admin_name_matches(table, admin1, c, code))
+            for c, code in named_admins)
+        if admin:
+            score += 6
+        d = doc.near[idx, pk] if len(cands) > 1 else math.inf
         if d < math.inf:
             score += 5 * math.exp(-d / 150)
-            if d < 150:
-                reasons.append(f"{d:.0f} km from other places in the article")
         if source == "curated" and not kind:
             # "Manbij" alone is the town; the outpost needs its kind word
             for tp, tpk in bare_towns:
-                if tpk != pk and _haversine_km(lat, lon, tp[4], tp[5]) < 50:
+                if tpk != pk and haversine_km(lat, lon, tp[4], tp[5]) < 50:
                     score -= 12
                     break
-        out.append((score, pk, "; ".join(reasons)))
-    out.sort(key=lambda c: (-c[0], -table.places[c[1]][8], table.places[c[1]][0]))
+        out.append((score, pk, (why, country, named, bool(doc.countries.get(country)), admin, d)))
+    if len(out) > 1:
+        out.sort(key=lambda c: (-c[0], -table.places[c[1]][8], table.places[c[1]][0]))
     return out
+
+
+def _why(facts: tuple[str, str, bool, bool, bool, float]) -> str:
+    """The reasons of a ranked candidate, in words."""
+    why, country, named, about, admin, d = facts
+    reasons = [why]
+    if named:
+        reasons.append(f"{country} named nearby")
+    elif about:
+        reasons.append(f"article is about {country}")
+    if admin:
+        reasons.append("its governorate named nearby")
+    if d < 150:
+        reasons.append(f"{d:.0f} km from other places in the article")
+    return "; ".join(reasons)
 
 
 def _admin_name_matches(table: _Table, admin1: str, country: str, code: str) -> bool:
@@ -811,18 +937,18 @@ def _admin_name_matches(table: _Table, admin1: str, country: str, code: str) -> 
     return False
 
 
-def _place(g: Gazetteer, pk: int) -> Place:
-    memo = _PLACES.setdefault(g, {})
+def _place(g: Gazetteer, memo: dict[int, Place], pk: int) -> Place:
     p = memo.get(pk)
     if p is None:
         p = memo[pk] = row_to_place(g._con.execute("SELECT * FROM places WHERE pk=?", (pk,)).fetchone())
     return p
 
 
+#: (every match begins with a capital: the look-ahead lets the engine skip to the next one quickly)
 _UNKNOWN_SITE = re.compile(
-    r"\b(?:Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+"
+    r"(?=[A-Z])(?:\b(?:Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+"
     r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
-    r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?:Air Base|Airbase|Air Field|Airfield|Military Airport|Base)\b"
+    r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?:Air Base|Airbase|Air Field|Airfield|Military Airport|Base)\b)"
 )
 
 

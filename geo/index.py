@@ -7,7 +7,8 @@ read is rebuilt.
 
 Tables:
 
-* ``places`` -- one row per place (``pk``, the ``Place`` fields, ``prominence``,
+* ``places`` -- one row per place (``pk``, the ``Place`` fields with ``admin1`` as the source
+  gives it (a GeoNames code for GeoNames rows; ``row_to_place`` names it), ``prominence``,
   ``name_key``, the strict key of its own name, and ``code_keys``, the keys that only
   an airport code of it has: HET is Hohhot's, but "Heet" is not a name of Hohhot);
 * ``names(key, pk, how)`` -- every key a place is found under: its strict keys
@@ -359,12 +360,14 @@ def focus_countries(con: sqlite3.Connection) -> frozenset[str]:
 
 
 def row_to_place(row: sqlite3.Row) -> Place:
+    admin1, admin1_code = sources.admin1_of(row["source"], row["country"], row["admin1"] or "")
     return Place(
         id=row["id"],
         name=row["name"],
         kind=row["kind"],
         country=row["country"],
-        admin1=row["admin1"] or "",
+        admin1=admin1,
+        admin1_code=admin1_code,
         lat=row["lat"],
         lon=row["lon"],
         population=row["population"] or 0,

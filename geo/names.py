@@ -169,22 +169,39 @@ _DIPHTHONGS = {"ee": "i", "oo": "u", "ou": "u", "ai": "ay", "ay": "ay", "ei": "a
 _VOWEL_RUN = re.compile(r"[aeiou]+")
 
 
+#: y written for the vowel i: between consonants (Syria), or before the vowel that ends -iya (Suriya)
+_Y_VOWEL = re.compile(r"(?<![aeiou])y(?![aeiou])|(?<=i)y(?=[aeiou])")
+
+
 @lru_cache(maxsize=16384)
 def _fold_word(word: str) -> str:
     if not word.isascii() or word in GENERIC or word.isdigit():
         return word
+    if "y" in word:
+        word = _Y_VOWEL.sub("i", word)
     word = _DIPHTHONG.sub(lambda m: _DIPHTHONGS[m.group()], word)
     return _DOUBLE.sub(r"\1", _VOWEL_RUN.sub("a", word))
 
 
 def folded(key: str) -> str:
     """A strict key with transliteration vowels folded and its spaces dropped: every vowel
-    run is one ``a``, ee/oo/ou and the diphthongs ai/ei/ey/ay read alike, and q is k.
+    run is one ``a``, ee/oo/ou and the diphthongs ai/ei/ey/ay read alike, y written for i
+    is a vowel (Syria, Suriya), and q is k.
 
     Heet and Hit, Beiji and Bayji, Qamishlo and Kamishli, Irbil and Erbil, Tal Afar and
     Talafar share it.
     """
     return "".join(_fold_word(w) for w in key.split())
+
+
+_ANY_VOWEL = str.maketrans(dict.fromkeys("eiouy", "a"))
+
+
+def vowel_blind(key: str) -> str:
+    """A strict key with its spaces dropped and every vowel (and y) read as ``a``, each in its
+    place: two spellings that differ only in vowels are equal, but unlike ``folded`` a vowel
+    written double or a syllable more still counts (Nowhere is not Nahariya)."""
+    return key.replace(" ", "").translate(_ANY_VOWEL)
 
 
 _DIGRAPHS = re.compile(r"kh|gh|sh|ch|th|dh|zh|ph|ck|[qx]")

@@ -24,6 +24,8 @@ class Place:
     source_url: str = ""
     #: "point" when the source locates the place itself, "locality" when only its town.
     precision: str = "point"
+    #: the GeoNames code of the first-level division (``admin1`` is its name, empty when unknown)
+    admin1_code: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -57,6 +59,7 @@ class Resolution:
             "kind": p.kind,
             "country": p.country,
             "admin1": p.admin1,
+            "admin1_code": p.admin1_code or None,
             "lat": p.lat,
             "lon": p.lon,
             "score": round(self.score, 1),

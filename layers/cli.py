@@ -218,7 +218,8 @@ def cmd_resolve(args) -> int:
         elif args.format == "csv":
             _csv([d])
         else:
-            print(f"{d['name']}  ({d['id']})\n  kind {d['kind']}, {d['admin1'] + ', ' if d['admin1'] else ''}"
+            admin1 = d["admin1"] or (f"admin1 code {d['admin1_code']}" if d["admin1_code"] else "")
+            print(f"{d['name']}  ({d['id']})\n  kind {d['kind']}, {admin1 + ', ' if admin1 else ''}"
                   f"{d['country']}\n  {d['lat']:.5f}, {d['lon']:.5f}  ({d['precision']})\n"
                   f"  score {d['score']}: {d['reason']}\n  source {d['source_url']}")
             if d["runners_up"]:

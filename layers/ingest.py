@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,14 +29,23 @@ from pathlib import Path
 from geo.geoparse import Mention, geoparse, sentence_spans
 
 from .cli import UsageError
-from .lexicon import HOST_STATE, NATIONALITIES, STATE_ACTORS, ActorMention, Lexicon, resolve_actor, scan
+from .lexicon import (
+    HOST_STATE,
+    JIHADIST_ACTORS,
+    NATIONALITIES,
+    STATE_ACTORS,
+    ActorMention,
+    Lexicon,
+    resolve_actor,
+)
+from .wordscan import Words, heads, scan
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
 #: what the site of an event may be: military sites, and towns for control of a town
 SITE_KINDS = frozenset("airbase base camp headquarters airport outpost range port city town".split())
 _MILITARY = frozenset("airbase base camp headquarters airport outpost range port".split())
-STATUSES = ("reported", "planned", "denied", "ongoing")
+STATUSES = ("reported", "planned", "denied", "claimed", "ongoing")
 
 
 class InputError(UsageError, ValueError):
@@ -97,6 +106,7 @@ _MONTHS["sept"] = 9
 _DAYS = {d.casefold(): i for i, d in enumerate(calendar.day_name)}
 _NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 _MON = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH_WORD = re.compile(rf"\b{_MON}", re.IGNORECASE)
 _DAY = r"(?:" + "|".join(_DAYS) + r")"
 _N = r"(?:\d{1,2}|" + "|".join(_NUMBERS) + r"|a)"
 
@@ -104,10 +114,11 @@ _DATE = re.compile(
     r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)"
     rf"|(?P<dmy>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+\d{{4}}\b)"
     rf"|(?P<mdy>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)"
-    rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?![\w.]))"
-    rf"|(?P<md>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}}))"
+    rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?![\w.])(?:\s+(?P<dmrel>last|this)\s+year\b)?)"
+    rf"|(?P<md>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}})(?:\s+(?P<mdrel>last|this)\s+year\b)?)"
     rf"|(?P<my>\b(?:(?:early|mid|late|end\s+of)[\s-]+)?{_MON},?\s+\d{{4}}\b)"
-    rf"|(?P<m>\b(?:in|since|during|until|by|early|mid|late|end\s+of)[\s-]+{_MON}(?![\w.]|\s+\d))"
+    rf"|(?P<m>\b(?:in|since|during|until|by|early|mid|late|end\s+of)[\s-]+{_MON}"
+    r"(?:\s+(?:of\s+)?(?P<mrel>last|this)\s+year\b|(?![\w.]|\s+\d)))"
     r"|(?P<year>\b(?:in|since|during|from|until|early|late|mid|of|by|throughout)[\s-]+(?:19|20)\d{2}\b(?![-/]\d))"
     rf"|(?P<weekday>\b(?:(?:on|last|this|past|late\s+on|early\s+on|late|early)\s+)?{_DAY}(?P<wdposs>['’]s)?"
     r"(?:\s+(?:morning|afternoon|evening|night))?\b)"
@@ -120,6 +131,7 @@ _DATE = re.compile(
     r"|(?P<lastyear>\blast\s+year\b)"
     rf"|(?P<ago>\b{_N}\s+(?:day|days|week|weeks)\s+ago\b)"
     r"|(?P<daybefore>\b(?:the\s+day\s+before|a\s+day\s+earlier|the\s+previous\s+day|a\s+day\s+before)\b)"
+    rf"|(?P<later>\b{_N}\s+(?:days?|weeks?)\s+later\b)"
     r"|(?P<inherit>\b(?:overnight|the\s+same\s+day|hours\s+later|later\s+that\s+day|that\s+day|at\s+the\s+time)\b)"
     r"|(?P<future>\b(?:next\s+(?:week|month|year|spring|summer|autumn|fall|winter)|tomorrow|"
     r"in\s+the\s+coming\s+(?:days|weeks|months)|later\s+this\s+(?:week|month|year)|within\s+(?:days|weeks)|"
@@ -129,11 +141,7 @@ _DATE = re.compile(
 
 
 _DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today", "lastweek",
-               "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "inherit", "future")
-#: the words a date expression can begin with (digits stand for all numbers)
-_DATE_FIRST = frozenset(_MONTHS) | frozenset(_DAYS) | frozenset(_NUMBERS) | frozenset(
-    "0 on last this past late early in since during from until of by throughout mid end yesterday today "
-    "tonight earlier previous ago the a overnight hours later that at next tomorrow within soon".split())
+               "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "later", "inherit", "future")
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,8 @@ class DateExpr:
     modifier: bool = False
     #: "the same day", "overnight": the story's current date
     inherit: bool = False
+    #: "three days later": days after the date it refers back to
+    later_days: int = 0
 
 
 def _month_start(d: date) -> date:
@@ -162,10 +172,12 @@ def _to_int(word: str) -> int:
     return 1 if word == "a" else _NUMBERS.get(word, int(word) if word.isdigit() else 0)
 
 
-def find_dates(text: str, start: int, end: int, published: date | None) -> list[DateExpr]:
-    """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones)."""
+def find_dates(text: str, start: int, end: int, published: date | None, words: Words | None = None
+               ) -> list[DateExpr]:
+    """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones);
+    ``words``: those of the whole text, when it is read sentence by sentence."""
     out = []
-    for m in scan(_DATE, text, start, end, _DATE_FIRST):
+    for m in scan(_DATE, heads(_DATE), text, start, end, words):
         kind = next(k for k in _DATE_KINDS if m.group(k))
         out.append(_resolve_date(kind, m, published))
     return out
@@ -185,6 +197,9 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
         return made(None, None, "in the future", future=True)
     if kind == "inherit":
         return made(None, None, inherit=True)
+    if kind == "later":
+        n = _to_int(surface.split()[0])
+        return made(None, None, inherit=True, later_days=n * (7 if "week" in low else 1))
     try:
         if kind == "iso":
             y, mo, d = (int(x) for x in surface.split("-"))
@@ -198,7 +213,10 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
             if pub is None:
                 return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
             value = date(pub.year, month, day)
-            if value > pub:  # "on 30 December" read in January: last year
+            rel = m.group("dmrel") or m.group("mdrel")
+            if rel:  # "on June 11 last year"
+                value = date(pub.year - (rel.casefold() == "last"), month, day)
+            elif value > pub:  # "on 30 December" read in January: last year
                 value = date(pub.year - 1, month, day)
             return made(value, "day")
         if kind == "my":
@@ -207,11 +225,13 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
         if kind == "year":
             return made(date(int(re.search(r"\d{4}", surface).group()), 1, 1), "year")
         if kind == "m":
-            month = _MONTHS[re.search(_MON + r"$", surface, re.IGNORECASE).group().rstrip(".").casefold()]
+            month = _MONTHS[_MONTH_WORD.findall(surface)[-1].rstrip(".").casefold()]
             if pub is None:
                 return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
             # "in July" in an October report is this year's July; in a March report, last year's
             year = pub.year if month <= pub.month else pub.year - 1
+            if m.group("mrel"):  # "in August last year", "in March this year"
+                year = pub.year - (m.group("mrel").casefold() == "last")
             return made(date(year, month, 1), "month")
     except ValueError:
         return made(None, None, f"{surface!r} is not a calendar date")
@@ -250,7 +270,8 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
 
 
 # -- triggers --------------------------------------------------------------------------------------
-#: a change in words: (type, pattern).  Types: gain (a new controller), receive, handover
+#: a change in words: (type, pattern).  Types: gain (a new controller), expel (a new controller, the
+#: actor named inside leaving), receive, handover
 #: (the giver leaves, the receiver controls), leave, arrive, remain, hold (control as a state)
 _ADJ = r"(?:(?:full|complete|total|effective|formal|sole|security|military|operational|administrative|overall)\s+)*"
 TRIGGERS: list[tuple[str, str]] = [
@@ -262,9 +283,13 @@ TRIGGERS: list[tuple[str, str]] = [
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
     ("gain", r"\b(?:fell|fallen|falls|falling)\s+to\b"),
+    ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
              r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
-    ("weakgain", r"\b(?:entered|enter|enters|entering)\b"),
+    ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
+    ("weakgain", r"\b(?:entered|enter|enters|entering|swept\s+into)\b"),
+    ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
+              r"evicted|kicked|chased|flushed)\s+(?:[\w'’.-]+\s+){0,4}?out\s+of\b"),
     ("receive", r"\b(?:received|receive|receives|receiving)\b"),
     ("handover", r"\b(?:handed|hand|hands|handing|turned|turn|turns|turning)\s+(?:\w+\s+){0,6}?over\b"),
     ("handover", r"\b(?:handed|hands|handing|transferred|transfer|transfers|transferring|ceded|cede|cedes|"
@@ -275,25 +300,29 @@ TRIGGERS: list[tuple[str, str]] = [
               r"vacate|vacates|vacating|abandoned|abandon|abandons|abandoning|fled|flee|flees|fleeing|"
               r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited|"
               r"pulled\s+back|pull\s+back|pulls\s+back|pulling\s+back|retreated|retreat|retreats)\b"),
+    ("leave", r"\b(?:closed|closes|closing|close|shut|shuts|shutting)\s+(?:down\s+)?(?:its|their)\s+(?:[\w-]+\s+){0,2}?"
+              r"(?:bases?|outposts?|garrisons?|camps?|positions?|facilit(?:y|ies)|presence)\b"),
     ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
                r"arriving|arrival|stationed|station|returned\s+to|return\s+to|returns\s+to|returning\s+to|"
                r"moved\s+(?:in|into|to)|move\s+(?:in|into|to)|moves\s+(?:in|into|to)|relocated\s+to|relocate\s+to|"
                r"relocation\s+to|sent\s+to|dispatched\s+to|based\s+(?:at|in)|present\s+(?:at|in))\b"),
+    ("arrive", r"\b(?:established|establish|establishes|establishing|set\s+up|sets\s+up|setting\s+up|opened|opens)\s+"
+               r"(?:(?:a|an|its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:presence|base|outpost|garrison|foothold)\b"),
     ("remain", r"\b(?:remain|remains|remained|stay|stays|stayed|staying)\b"),
     ("hold", r"\bunder\s+(?:the\s+)?(?:full\s+|complete\s+|total\s+|sole\s+)?(?:\w+\s+){0,2}?"
              r"(?:control|administration|command|sovereignty|authority)\b"),
     ("hold", r"\bin\s+(?:full\s+|complete\s+|total\s+)?control\s+of\b|\bin\s+the\s+hands\s+of\b"),
     ("hold", r"\b(?:held|controlled|occupied)\s+by\b|\b(?:now\s+)?controls\b|\bnow\s+control\b"),
+    ("hold", r"\b(?:has|have|had)\s+(?:\w+ly\s+)?(?:held|controlled|occupied)\b(?!\s+by\b)"
+             r"|\bin\s+(?:[\w.-]+\s+){1,3}?hands\b"),
 ]
 _TRIGGER = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(TRIGGERS)), re.IGNORECASE)
-#: every literal word of the patterns: a superset of the words a trigger can begin with
-_TRIGGER_FIRST = frozenset(re.findall(r"(?<![\\])[a-z]+", " ".join(p for _, p in TRIGGERS)))
 _NOUNS = frozenset("withdrawal departure evacuation pullout pull-out deployment arrival handover hand-over transfer "
                    "relocation withdrawals departures evacuations pullouts deployments arrivals handovers "
                    "transfers".split()) | {"liberation of", "recapture of", "capture of", "takeover of", "fall of"}
 #: how sure a change is in itself, by type
-_STRENGTH = {"gain": 0.85, "weakgain": 0.5, "receive": 0.8, "handover": 0.85, "leave": 0.8, "arrive": 0.75,
-             "remain": 0.7, "hold": 0.7}
+_STRENGTH = {"gain": 0.85, "expel": 0.85, "weakgain": 0.5, "receive": 0.8, "handover": 0.85, "leave": 0.8,
+             "arrive": 0.75, "remain": 0.7, "hold": 0.7}
 
 _BE = r"(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been|was\s+being|were\s+being)"
 _PASSIVE = re.compile(rf"\b{_BE}\s+(?:\w+ly\s+)?$", re.IGNORECASE)
@@ -301,13 +330,22 @@ _PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|\b(?:
                           r"\b(?:began|begun|begin|begins|started|starting|start|starts|continued|continue|continues|"
                           r"continuing|kept|keep)\s+(?:to\s+)?$", re.IGNORECASE)
 _FUTURE = re.compile(
-    r"\b(?:will|would|shall|'ll|could|might|may|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
+    r"\b(?:will|would|shall|'ll|could|might|(?-i:may)|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
     r"set\s+to|due\s+to|scheduled\s+to|slated\s+to|poised\s+to|plans?\s+to|planned\s+to|planning\s+to|"
     r"intends?\s+to|intended\s+to|aims?\s+to|aiming\s+to|preparing\s+to|prepared\s+to|ready\s+to|"
     r"likely\s+to|unlikely\s+to|about\s+to|agreed\s+to|agree\s+to|promised\s+to|vowed\s+to|threatened\s+to|"
     r"wants?\s+to|seeks?\s+to|hopes?\s+to|asked\s+to|ordered\s+to|if|unless|once|until|whether|"
     r"plans?\s+for|timetable\s+for|deadline\s+for)\b(?:(?!\b(?:said|says|told|but)\b)[^.;])*$",
     re.IGNORECASE)
+#: before an -ing verb, words that make it a finished act ("after leaving", "finished pulling out")
+_DONE_BEFORE = re.compile(r"(?:\b(?:after|following|before|upon|since|by|finished|completed|concluded|ended|stopped)"
+                          r"\s+$|,\s*$)", re.IGNORECASE)
+#: "seized more than half of it", "took parts of the base": not the whole place
+_PARTIAL = re.compile(r"\s+(?:control\s+of\s+|over\s+)?(?:more\s+than\s+|nearly\s+|almost\s+|about\s+|around\s+|"
+                      r"roughly\s+)?(?:half|part|parts|most|much|sections?|portions?|areas?|some|a\s+(?:part|section|"
+                      r"portion))\s+of\b", re.IGNORECASE)
+#: "the first Iraqi city to fall": a rank of what happened, not a plan
+_RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
 _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nor|neither|without|yet\s+to|failed\s+to|refused\s+to|cannot|can't|won't|didn't|"
@@ -326,6 +364,20 @@ _NO_FORCES = re.compile(r"\s+(?:[\w.-]+\s+){0,2}?(?:troops|forces|personnel|sold
                         r"staff|fighters|militants|marines|contingent|coalition|military)\b", re.IGNORECASE)
 _DENIAL = re.compile(r"\b(?:denied|deny|denies|denying|dismissed|rejected|refuted|false|baseless|untrue|rumou?rs?)\b",
                      re.IGNORECASE)
+_OF_NEXT = re.compile(r"\s+of\b", re.IGNORECASE)
+#: "fighters, supported by US special forces, seized": the supporters are not the doers
+_SUPPORTER = re.compile(r"\b(?:supported|backed|aided|assisted|helped|accompanied|advised|trained)\s+by\s+"
+                        r"(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+#: a turn in the sentence: what follows is no longer under the denial or the claim before it
+_TURN = re.compile(r"\bbut\b|\bhowever\b|;", re.IGNORECASE)
+_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|alleged|alleges|alleging|purportedly|rumou?red|unconfirmed|"
+                    r"unverified|(?:reports|sources)\s+(?:suggested|suggest))\b", re.IGNORECASE)
+#: "..., which could not be verified", or the next sentence: "That claim could not be independently confirmed."
+_UNVERIFIED = re.compile(r"\b(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*",
+                         re.IGNORECASE)
+_UNVERIFIED_NEXT = re.compile(r"\s*(?:(?:that|this|the)\s+(?:claim|report|account)s?|(?:we|it|they)|"
+                              r"(?:these|those)(?:\s+(?:claims|reports))?)\s+(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?"
+                              r"(?:independently\s+)?(?:verif|confirm)\w*", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activists?|rumou?red|purportedly|"
                     r"according\s+to\s+(?:local|unnamed|unverified|social))\b", re.IGNORECASE)
 #: where a clause ends: its subject is not looked for across these
@@ -339,7 +391,8 @@ _COREF = re.compile(
     r"\b(?:(?:the|this|that|its|their)\s+(?:(?:former|western|eastern|northern|southern|sprawling|main|key|"
     r"strategic|nearby|remote|desert|same|us|u\.s\.|american|iraqi|syrian|russian|coalition|military|joint|"
     r"border|air|vast|large|small)\s+){0,3}(?P<noun>bases|base|airbase|air\s+base|airfield|air\s+field|"
-    r"airport|facility|garrison|outpost|camp|compound|installation|site|headquarters|town|city)"
+    r"airport|facility|garrison|outpost|camp|compound|installation|site|headquarters|plant|field|oil\s+field|"
+    r"gas\s+field|complex|academy|airstrip|town|city|(?:provincial\s+)?capital)"
     r"|(?P<both>both(?:\s+(?:sites|bases|facilities|installations|of\s+them))?)"
     r"|(?P<it>\bit\b|\bthere\b))\b",
     re.IGNORECASE)
@@ -350,10 +403,15 @@ _COORD = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|or|plus|,\s*as\s+well\
                     r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 #: "a former US base near", "an air base outside": a site named only by the town it is near
+_SITE_NOUN = (r"air\s*bases?|airbases?|bases?|airfields?|airports?|outposts?|camps?|garrisons?|positions?|"
+              r"facilit(?:y|ies)")
 _UNNAMED_SITE = re.compile(
-    r"\b(?:a|an|one|another|the)\s+(?:[\w.-]+\s+){0,3}?(?P<noun>air\s*bases?|airbases?|bases?|airfields?|airports?|"
-    r"outposts?|camps?|garrisons?|positions?|facilit(?:y|ies))\s+(?:near|outside|close\s+to|north\s+of|south\s+of|"
-    r"east\s+of|west\s+of|in|at|on\s+the\s+outskirts\s+of)\s+(?:the\s+(?:town|city)\s+of\s+)?$", re.IGNORECASE)
+    # "an outpost", "a former US base"; in a headline with no article, words in lower case or of a nation
+    # before it ("abandoned American outpost"), as "K-1 Air Base near" is a name
+    rf"(?:\b(?:a|an|one|another|the)\s+(?:[\w.-]+\s+){{0,3}}?(?P<noun>{_SITE_NOUN})"
+    rf"|(?<![\w-])(?-i:(?:(?:[a-z][\w.-]*|[A-Z][a-z]+(?:an|ish|i|ese))\s+){{1,2}}(?P<bare>{_SITE_NOUN})))"
+    r"\s+(?:near|outside|close\s+to|north\s+of|south\s+of|east\s+of|west\s+of|in|at|on\s+the\s+outskirts\s+of)"
+    r"\s+(?:the\s+(?:[\w-]+\s+){0,3}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
 _NON_SITE_NP = re.compile(
     r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:town|city|village|base|airbase|airport|airfield|camp|"
@@ -373,9 +431,11 @@ _NOUN_KINDS = {
 }
 #: right after a verb: an object that is not a site ("fled the country", "left several positions")
 _OTHER_OBJECT = re.compile(
-    r"\s+(?:out\s+of\s+|from\s+)?(?:the\s+(?:country|region|area|province|north|south|east|west|city|border)\b|"
+    r"\s+(?:(?:their|its|his|her|our)\s+(?!(?:\w+\s+)?(?:bases?|positions|posts|outposts?|garrisons?|camps?|"
+    r"air\s*bases?|airfields?|airports?|facilit\w+|headquarters|compound)\b)[a-z]+\b(?!\s+(?:at|in|from)\b)|"
+    r"(?:out\s+of\s+|from\s+)?(?:the\s+(?:country|region|area|province|north|south|east|west|city|border)\b|"
     r"(?:several|some|many|most|all|dozens|hundreds|\d[\d,]*)\s+(?:of\s+)?(?:its\s+|their\s+|the\s+)?"
-    r"(?:positions|posts|bases|sites|checkpoints|areas|villages|towns|equipment|vehicles|troops|soldiers)\b)",
+    r"(?:positions|posts|bases|sites|checkpoints|areas|villages|towns|equipment|vehicles|troops|soldiers)\b))",
     re.IGNORECASE)
 _ROLE = [(re.compile(r"advis[eo]rs?|trainers?|mentors?", re.I), "advisers"),
          (re.compile(r"military police", re.I), "military police"),
@@ -448,6 +508,7 @@ class _Frame:
     clause_end: int
     subject: ActorMention | None = None
     subject_how: str = ""
+    co_subjects: list[ActorMention] = field(default_factory=list)  # "X and Y took ...": Y
     agent: ActorMention | None = None  # "by X" / "fell to X"
     to_actor: ActorMention | None = None  # "to X"
     from_actor: ActorMention | None = None  # "from X"
@@ -457,6 +518,8 @@ class _Frame:
     status_why: str = ""
     date: DateExpr | None = None
     date_how: str = ""
+    #: a site's own date in a list of sites with dates (by the site mention's start)
+    site_dates: dict[int, DateExpr] = field(default_factory=dict)
 
 
 class Ingester:
@@ -483,11 +546,13 @@ class Ingester:
         file: str = "",
         unconfirmed: bool = False,
     ) -> list[Proposal]:
-        """Proposed events of one report; with ``unconfirmed`` also the planned, denied and ongoing ones."""
+        """Proposed events of one report; with ``unconfirmed`` also the planned, denied, claimed and ongoing
+        ones."""
         sentences = sentence_spans(text)
         trig_sentences: dict[int, list[re.Match]] = {}
         starts = [s for s, _ in sentences]
-        for m in scan(_TRIGGER, text, 0, len(text), _TRIGGER_FIRST):
+        words = Words(text)
+        for m in scan(_TRIGGER, heads(_TRIGGER), text, words=words):
             i = _sentence_of(starts, m.start())
             trig_sentences.setdefault(i, []).append(m)
         if not trig_sentences:
@@ -495,6 +560,7 @@ class Ingester:
         mentions = [m for m in geoparse(text, gazetteer=self.gazetteer) if m.place is not None]
         out: list[Proposal] = []
         state = _Story()
+        state.actors_before = lambda end: self.lexicon.find(text, 0, end, words)
         mi = 0
         prev_actors: list[ActorMention] = []
         for si, (s, e) in enumerate(sentences):
@@ -503,52 +569,65 @@ class Ingester:
                 if mentions[mi].start >= s:
                     sent_mentions.append(mentions[mi])
                 mi += 1
-            dates = find_dates(text, s, e, published) if si in trig_sentences or _has_digit_or_day(text, s, e) else []
+            dates = find_dates(text, s, e, published, words) \
+                if si in trig_sentences or _has_digit_or_day(text, s, e) else []
             if si in trig_sentences:
-                actors = self.lexicon.find(text, s, e)
+                actors = self.lexicon.find(text, s, e, words)
                 frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dates, state,
-                                      prev_actors)
+                                      prev_actors, published)
                 for fr in frames:
                     out.extend(self._events(text, fr, s, e, state, published, source_url, source_title, file))
                 prev_actors = [a for a in actors if not a.pronoun] or prev_actors
+                state.actors.extend(a for a in actors if not a.pronoun)
             state.see_sites(sent_mentions)
             state.see_dates(dates)
-        return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"])
+        return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"], _headline_end(text))
 
-    def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors) -> list[_Frame]:
+    def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors, published
+                ) -> list[_Frame]:
         bounds = _clause_bounds(text, s, e, actors)
         frames: list[_Frame] = []
+        # words that only look like a change ("an abandoned outpost") do not end the clause before them
+        triggers = [m for m in triggers if not _not_a_trigger(text, m, TRIGGERS[int(m.lastgroup[1:])][0])]
         for k, m in enumerate(triggers):
             ttype = TRIGGERS[int(m.lastgroup[1:])][0]
             surface = m.group()
-            if _not_a_trigger(text, m, ttype):
-                continue
             cs, ce = _clause_of(bounds, m.start(), s, e)
             # what follows a verb up to the next one is its business ("took X from Y, ... held by Z")
             if k + 1 < len(triggers):
                 ce = min(ce, max(m.end(), triggers[k + 1].start()))
             end = m.end()
-            if ttype == "handover" and len(surface.split()) > 2:
-                # "handed the K-1 air base over to ...": the object sits inside the phrase
+            if (ttype == "handover" or surface[:7].casefold() == "declare") and len(surface.split()) > 2:
+                # "handed the K-1 air base over to ...", "declared Tikrit liberated": the object sits inside
                 end = m.start() + len(surface.split()[0])
             fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
-            self._modality(text, fr, s)
+            self._modality(text, fr, s, e)
             self._actors(text, fr, actors, frames, prev_actors, state)
-            self._sites(text, fr, mentions, state, s, e)
+            self._sites(text, fr, mentions, state, s, e, dates)
+            fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
             self._date(text, fr, dates, state, bounds)
+            self._days_after(text, fr, s, e, dates, state, published)
             state.event_sites.extend(m for m, _ in fr.sites)
             frames.append(fr)
         return frames
 
     # -- modality: is it a fact of the date? ------------------------------------------------------
-    def _modality(self, text: str, fr: _Frame, s: int) -> None:
+    def _modality(self, text: str, fr: _Frame, s: int, e: int) -> None:
         before = text[fr.clause_start:fr.start]
         word = fr.surface.split()[0].casefold()
         sent_before = text[s:fr.start]
         tail = text[fr.end:fr.clause_end]
         denial = _DENIAL.search(sent_before)
-        if denial and not re.search(r"\bbut\b|\bhowever\b|;", text[denial.end():fr.start], re.IGNORECASE):
+        if denial and not _TURN.search(sent_before, denial.end()):
             fr.status, fr.status_why = "denied", f"denied ({denial.group()!r})"
+            return
+        # a party's claim, or a report nobody could check: not yet a fact
+        claim = _CLAIM.search(sent_before)
+        if claim and _TURN.search(sent_before, claim.end()):
+            claim = None
+        claim = claim or _UNVERIFIED.search(text, fr.end, e) or _UNVERIFIED_NEXT.match(text, e)
+        if claim:
+            fr.status, fr.status_why = "claimed", f"a claim, not confirmed ({claim.group().strip()[:40]!r})"
             return
         neg = next((n for n in _NEGATION.finditer(before) if n.group().casefold() != "no"
                     or _NO_FORCES.match(before, n.end())), None)
@@ -559,7 +638,8 @@ class Ingester:
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
                 and text[:fr.clause_start + fut.start()].rstrip().endswith(","):
             fut = None  # ", once the capital of ...,": formerly, not a condition
-        if fut is None and fr.type != "hold" and not re.search(r"\b(?:forced|began|started)\s+to\s+$", before):
+        if fut is None and fr.type != "hold" and not re.search(r"\b(?:forced|began|started)\s+to\s+$", before) \
+                and not _RANKED_TO.search(before):
             fut = _INFINITIVE.search(before)
         if fut:
             fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
@@ -567,9 +647,12 @@ class Ingester:
         if _PROGRESSIVE.search(before) and word.endswith("ing"):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
             return
+        if fr.type in ("gain", "weakgain") and _PARTIAL.match(text, fr.end, fr.clause_end):
+            fr.status, fr.status_why = "ongoing", "only part of the place taken"
+            return
         if word.endswith("ing") and word not in ("leaving", "handing") and fr.surface.casefold() not in _NOUNS:
             prev = text[max(fr.clause_start, fr.start - 40):fr.start]
-            if not re.search(r"(?:\b(?:after|following|before|upon|since|by)\s+$|,\s*$)", prev, re.IGNORECASE):
+            if not _DONE_BEFORE.search(prev):
                 fr.status, fr.status_why = "ongoing", f"described, not reported as done ({fr.surface!r})"
 
     # -- actors ---------------------------------------------------------------------------------
@@ -596,13 +679,14 @@ class Ingester:
         if fr.subject is not None:
             return
         if fr.surface.casefold() in _NOUNS:
-            self._noun_subject(text, fr, in_clause, frames, prev_actors)
+            self._noun_subject(text, fr, in_clause, frames, prev_actors, state)
             return
         before = [a for a in in_clause if a.end <= fr.start]
         # an actor inside "from X" / "to X" before the trigger is not its subject
         before = [a for a in before if not _ENDS_PREP.search(text, max(fr.clause_start, a.start - 10), a.start)
                   or _MEMBERS_OF.search(text, max(fr.clause_start, a.start - 30), a.start)]
-        doers = [a for a in before if not a.speaker and not a.pronoun]
+        doers = [a for a in before if not a.speaker and not a.pronoun
+                 and not _SUPPORTER.search(text, max(fr.clause_start, a.start - 30), a.start)]
         if doers:
             k = len(doers) - 1
             # "Turkish troops and allied Syrian fighters captured": the first of the joint subject
@@ -610,6 +694,7 @@ class Ingester:
                                          text[doers[k - 1].end:doers[k].start], re.IGNORECASE):
                 k -= 1
             fr.subject, fr.subject_how = doers[k], "named"
+            fr.co_subjects = doers[k + 1:]
             return
         pron = [a for a in before if a.pronoun]
         if pron:
@@ -625,7 +710,7 @@ class Ingester:
             # "left the base and handed it to ...": the same doer
             fr.subject, fr.subject_how = frames[-1].subject, "shared with the previous verb"
 
-    def _noun_subject(self, text, fr, in_clause, frames, prev_actors) -> None:
+    def _noun_subject(self, text, fr, in_clause, frames, prev_actors, state) -> None:
         """Actors of a noun ("the US withdrawal", "their withdrawal", "completed its pullout")."""
         near = [a for a in in_clause if a.end <= fr.start and fr.start - a.end <= 12]
         if near:
@@ -638,14 +723,18 @@ class Ingester:
         head = text[max(fr.clause_start, fr.start - 40):fr.start]
         if re.search(r"\b(?:completed|finished|began|started|announced|concluded|ended)\s+(?:the|its|their|a)\s+"
                      r"(?:\w+\s+)?$", head, re.I):
-            doers = [a for a in in_clause if a.end <= fr.start and not a.pronoun and not a.speaker]
-            if doers:
-                fr.subject, fr.subject_how = doers[-1], "subject of the clause"
+            doers = [a for a in in_clause if a.end <= fr.start and not a.speaker]
+            if doers and not doers[0].pronoun:
+                fr.subject, fr.subject_how = doers[0], "subject of the clause"
+            elif doers:
+                fr.subject, fr.subject_how = self._antecedent(doers[0], in_clause, frames, prev_actors,
+                                                              state), "pronoun"
 
     def _antecedent(self, pron: ActorMention, actors, frames, prev_actors, state) -> ActorMention | None:
         """What a pronoun refers to: the last doer for "they"/"it", else the last fitting actor named."""
         def fits(a: ActorMention | None) -> bool:
             return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS) \
+                and (pron.refers_to != "jihadist" or a.actor in JIHADIST_ACTORS) \
                 and _agrees(pron, a)
 
         if pron.refers_to == "speaker":
@@ -653,9 +742,9 @@ class Ingester:
             speakers = [a for a in actors if a.speaker and not a.pronoun]
             return speakers[0] if speakers else ActorMention(pron.start, pron.end, pron.surface, HOST_STATE)
 
-        if frames and fits(frames[-1].subject) and pron.refers_to != "nonstate":
+        if frames and fits(frames[-1].subject) and pron.refers_to not in ("nonstate", "jihadist"):
             return frames[-1].subject
-        if not frames and fits(state.last_subject) and pron.refers_to != "nonstate":
+        if not frames and fits(state.last_subject) and pron.refers_to not in ("nonstate", "jihadist"):
             return state.last_subject
         earlier = [a for a in actors if a.end <= pron.start and not a.pronoun] + []
         for a in reversed(earlier):
@@ -664,10 +753,18 @@ class Ingester:
         for a in reversed(prev_actors):
             if fits(a):
                 return a
+        for a in reversed(state.actors):
+            if fits(a):
+                return a
+        # named in a sentence with no change in it ("Islamic State fighters attacked the town ...")
+        for a in reversed(state.actors_before(pron.start)):
+            if not a.pronoun and fits(a):
+                return a
         return None
 
     # -- sites ----------------------------------------------------------------------------------
-    def _sites(self, text, fr: _Frame, mentions: list[Mention], state: _Story, s: int, e: int) -> None:
+    def _sites(self, text, fr: _Frame, mentions: list[Mention], state: _Story, s: int, e: int,
+               dates: list[DateExpr]) -> None:
         refs = _corefs(text, fr.clause_start, fr.clause_end, mentions, state)
         cands = sorted([(m.start, m.end, m, "named") for m in mentions] + refs, key=lambda c: c[0])
         after = [c for c in cands if c[0] >= fr.end and c[1] <= fr.clause_end]
@@ -694,7 +791,7 @@ class Ingester:
             unnamed = _UNNAMED_SITE.search(lead)
             if unnamed and first[2] is not None and first[2].place.kind in ("city", "town"):
                 # "moved into a former US base near Kobane": the base, not the town
-                site = self._site_near(first[2], unnamed.group("noun"))
+                site = self._site_near(first[2], unnamed.group("noun") or unnamed.group("bare"))
                 if site is not None:
                     fr.sites.append((site, f"{unnamed.group().strip()!r} {first[2].surface}: the nearest known site"))
                 return
@@ -705,7 +802,9 @@ class Ingester:
             chosen, prev = [first], first
             for c in after[1:]:
                 gap = text[prev[1]:c[0]]
-                if len(gap) <= 40 and re.match(r"\s*(?:and|or|as\s+well\s+as|plus)\b", gap, re.IGNORECASE):
+                if _dated_list(text, prev, c, dates):
+                    chosen.append(c)  # "A on 17 March, B on 26 March and C three days later"
+                elif len(gap) <= 40 and re.match(r"\s*(?:and|or|as\s+well\s+as|plus)\b", gap, re.IGNORECASE):
                     chosen.append(c)  # "A and B", "A and from the town of B"
                 elif _LOCATOR.search(gap) and len(gap) <= 40:
                     pass  # locates the site before it
@@ -724,6 +823,8 @@ class Ingester:
                             continue  # "fled towards Hama": a direction, not a site they reached
                         else:
                             fr.sites.append((mention, c[3]))
+            if len(chosen) > 1:
+                self._site_dates(fr, chosen, dates)
             if fr.sites or fr.to_sites:
                 return
         if _OTHER_OBJECT.match(text, fr.end, fr.clause_end):
@@ -747,7 +848,8 @@ class Ingester:
             for r in refs:
                 fr.sites.extend((m, r[3]) for m in r[4])
             return
-        if state.sites and fr.type not in ("hold",):
+        # a bare noun ("this transfer is the result of ...") speaks of the change in general
+        if state.sites and fr.type not in ("hold",) and fr.surface.casefold() not in _NOUNS:
             last = state.sites[-1]
             fr.sites.append((last, "the site the report is about"))
 
@@ -758,14 +860,44 @@ class Ingester:
 
             g = self.gazetteer or geo.default()
             self._military = [p for p in g.places(source="curated") if p.kind in _MILITARY]
-        from geo.gazetteer import _haversine_km
+        from geo.gazetteer import haversine_km
 
         kinds = _NOUN_KINDS.get(re.sub(r"\s+", " ", noun.casefold()).rstrip("s"), _MILITARY)
-        best = min(((_haversine_km(town.place.lat, town.place.lon, p.lat, p.lon), p) for p in self._military
+        best = min(((haversine_km(town.place.lat, town.place.lon, p.lat, p.lon), p) for p in self._military
                     if p.kind in kinds), default=None, key=lambda x: x[0])
         if best is None or best[0] > NEAR_KM:
             return None
         return Mention(town.surface, town.start, town.end, best[1], town.score, f"{best[0]:.0f} km from {town.surface}")
+
+    @staticmethod
+    def _site_dates(fr: _Frame, chosen: list, dates: list[DateExpr]) -> None:
+        """Each site of a list its own date, when the list gives one after each ("Qayyarah West on
+        26 March, and K-1 three days later")."""
+        ref = None
+        for k, c in enumerate(chosen):
+            stop = chosen[k + 1][0] if k + 1 < len(chosen) else fr.clause_end
+            own = next((d for d in dates if c[1] <= d.start < stop and not d.future and not d.modifier), None)
+            if own is None:
+                continue
+            if own.later_days and ref is not None and ref.value is not None:
+                own = DateExpr(own.start, own.end, own.surface, ref.value + timedelta(days=own.later_days),
+                               ref.precision)
+            if own.value is None:
+                continue
+            for mention in ([c[2]] if c[2] is not None else c[4]):
+                fr.site_dates[mention.start] = own
+            ref = own
+
+    def _unnamed_site(self, text: str, m: Mention, how: str) -> tuple[Mention, str]:
+        """A town that only places the site meant ("an outpost near the town of Manbij") stands for
+        the known site of that kind beside it."""
+        if m.place.kind in ("city", "town"):
+            unnamed = _UNNAMED_SITE.search(text, max(0, m.start - 80), m.start)
+            noun = unnamed and (unnamed.group("noun") or unnamed.group("bare"))
+            site = self._site_near(m, noun) if noun else None
+            if site is not None:
+                return site, f"a {noun} near {m.surface}: the nearest known site"
+        return m, how
 
     # -- dates ----------------------------------------------------------------------------------
     def _date(self, text, fr: _Frame, dates: list[DateExpr], state: _Story, bounds: list[int]) -> None:
@@ -784,18 +916,47 @@ class Ingester:
             fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
             return
         best = min(pool, key=lambda d: (abs(d.start - fr.end) if d.start >= fr.end else abs(fr.start - d.end) + 5))
-        if best.inherit and best.value is None:
-            fr.date, fr.date_how = state.date, "the story's date"
-        elif best.inherit:
-            ref = next((d for d in usable if d is not best and d.value is not None and not d.inherit), None) \
-                or state.date
+        if best.inherit:
+            # "the same day", "the day before": the date named earlier in the sentence, else the story's
+            ref = next((d for d in reversed(usable) if d.end <= best.start and d.value is not None
+                        and not d.inherit), None) or state.date
             if ref is not None and ref.value is not None and best.note == "the day before":
                 fr.date = DateExpr(best.start, best.end, best.surface, ref.value - timedelta(days=1), "day")
+            elif ref is not None and ref.value is not None and best.later_days:
+                fr.date = DateExpr(best.start, best.end, best.surface, ref.value + timedelta(days=best.later_days),
+                                   ref.precision)
+            elif ref is not None and ref.value is not None:
+                fr.date = DateExpr(best.start, best.end, best.surface, ref.value, ref.precision)
             else:
-                fr.date = best
-            fr.date_how = "relative to the story's date"
+                fr.date = best if best.value is not None else state.date
+            fr.date_how = "relative to the sentence's or the story's date"
         else:
             fr.date, fr.date_how = best, "in the sentence"
+
+    def _days_after(self, text: str, fr: _Frame, s: int, e: int, dates: list[DateExpr], state: _Story,
+                    published: date | None) -> None:
+        """"Two days after the troops left, ...", "entered on Thursday, a day after they pulled out":
+        the act in the after-clause is dated back from the sentence's other date."""
+        rel = None
+        for m in _DAYS_AFTER.finditer(text, s, fr.start):
+            if not re.search(r"[,;]", text[m.end():fr.start]):
+                rel = m
+        if rel is None:
+            return
+        clause_end = next((k.start() for k in re.finditer(r"[,;]", text[fr.end:e])), e - fr.end) + fr.end
+        outside = [d for d in dates if d.value is not None and not d.future and not d.modifier
+                   and not rel.start() <= d.start < clause_end]
+        before = [d for d in outside if d.start < rel.start()]
+        anchor = before[-1] if before else outside[0] if outside else state.date
+        if anchor is not None and anchor.value is not None:
+            value, precision = anchor.value, anchor.precision
+        elif published is not None:
+            value, precision = published, "day"
+        else:
+            return
+        back = timedelta(days=_to_int(rel.group("n")))
+        fr.date = DateExpr(rel.start(), rel.end(), rel.group(), value - back, precision)
+        fr.date_how = f"{rel.group()!r} the sentence's date"
 
     # -- events ---------------------------------------------------------------------------------
     def _events(self, text, fr: _Frame, s, e, state: _Story, published, source_url, source_title, file):
@@ -806,21 +967,34 @@ class Ingester:
         t = fr.type
         low = fr.surface.casefold()
         if t in ("gain", "weakgain", "hold"):
-            if low.startswith(("under", "in the hands")):
+            if low.startswith(("under", "in the hands")) or low.startswith("in ") and low.endswith("hands"):
                 # "under full Iraqi administration", "under their control": the actor inside the phrase
                 inner = [a for a in self.lexicon.find(text, fr.start, min(fr.clause_end, fr.end + 40))]
                 gainer = inner[0] if inner else None
-                poss = re.search(r"\b(?:their|its)\b", fr.surface, re.IGNORECASE)
+                poss = re.search(r"\b(?:their|its|our)\b", fr.surface, re.IGNORECASE)
                 if gainer is None and poss:
+                    # "in our hands": the side of whoever speaks
                     gainer = ActorMention(fr.start + poss.start(), fr.start + poss.end(), poss.group(), "",
-                                          pronoun=True)
+                                          pronoun=True, refers_to="speaker" if poss.group().casefold() == "our"
+                                          else "")
                 if gainer is not None and gainer.pronoun:
                     gainer = self._antecedent(gainer, self.lexicon.find(text, s, fr.start), [], [], state)
             elif passive or re.match(r"(held|controlled|occupied)\s+by|fell|fallen|falls|falling", low):
                 gainer = agent or (to_a if passive else None)
+                if gainer is None and passive and low in ("overrun", "overran", "stormed", "sacked"):
+                    # "Rutbah was overrun in June 2014": by the armed group the story is about
+                    gainer = self._antecedent(ActorMention(fr.start, fr.end, fr.surface, "", pronoun=True,
+                                                           refers_to="nonstate"), [], [], [], state)
             else:
                 gainer = sub
             gains.append((gainer, from_a))
+        elif t == "expel":
+            # "drove Islamic State out of Kobani"; passive: "IS was driven out of Kobani by Kurdish fighters"
+            inner = [a for a in self.lexicon.find(text, fr.start, fr.end) if not a.pronoun]
+            winner, loser = (agent, sub) if passive else (sub, inner[0] if inner else None)
+            gains.append((winner, loser))
+            if loser is not None:
+                leaves.append((loser, 0.05))
         elif t == "receive":
             gains.append((sub, from_a))
             if from_a is not None:
@@ -828,8 +1002,16 @@ class Ingester:
         elif t == "handover":
             giver = agent if passive else sub
             receiver = to_a
+            if receiver is None and state.handover is not None and (giver is None or giver.actor ==
+                                                                    state.handover[0].actor) \
+                    and (fr.surface.casefold() not in _NOUNS or _OF_NEXT.match(text, fr.end)):
+                # "the handover of the al-Qaim base on 19 March": the same hands as the story's last one
+                giver, receiver = giver or state.handover[0], state.handover[1]
+                fr.subject_how = fr.subject_how or "the story's last handover"
             if receiver is not None:
                 gains.append((receiver, giver))
+                if giver is not None:
+                    state.handover = (giver, receiver)
             if giver is not None and not passive:
                 leaves.append((giver, 0.05))
         elif t == "leave":
@@ -839,10 +1021,14 @@ class Ingester:
             leaves.append((leaver, 0.0))
         elif t in ("arrive", "remain"):
             arrives.append(sub if not (passive and agent) else agent)
+        for co in fr.co_subjects if sub is not None else ():
+            # every actor of a joint subject does what it does
+            gains += [(co, lost) for g, lost in gains if g is sub]
+            leaves += [(co, pen) for g, pen in leaves if g is sub]
+            arrives += [co for g in arrives if g is sub]
         sites = fr.sites
         if not sites and not fr.to_sites:
             return out
-        ev_date = fr.date
         base = _STRENGTH[t] - (0.05 if fr.surface.casefold() in _NOUNS else 0)
         evidence = text[s:e].strip()
         lead = len(text[s:e]) - len(text[s:e].lstrip())
@@ -853,6 +1039,7 @@ class Ingester:
             notes = []
             if actor_m is None:
                 return
+            ev_date = fr.site_dates.get(mention.start, fr.date)
             on = ev_date.value if ev_date is not None else published
             country = mention.place.country
             actor = resolve_actor(actor_m.actor, country=country, on=on) if actor_m.actor else None
@@ -866,7 +1053,8 @@ class Ingester:
             if leaving == actor and kind == "control":
                 return
             conf = base - penalty
-            if fr.subject_how in ("pronoun", "shared with the previous verb", "the source speaking of itself"):
+            if fr.subject_how in ("pronoun", "shared with the previous verb", "the source speaking of itself",
+                                  "the story's last handover"):
                 conf -= 0.08
                 notes.append(f"actor from {fr.subject_how}")
             if actor_m.actor.startswith("~"):
@@ -885,7 +1073,7 @@ class Ingester:
             d, prec = None, None
             if ev_date is not None and ev_date.value is not None:
                 d, prec = ev_date.value, ev_date.precision
-                if fr.date_how != "in the sentence":
+                if fr.date_how != "in the sentence" and mention.start not in fr.site_dates:
                     conf -= 0.05
                     notes.append(f"date: {fr.date_how} ({ev_date.surface!r})")
             elif ev_date is not None and ev_date.note:
@@ -944,14 +1132,22 @@ class _Story:
         self.event_sites: list[Mention] = []
         self.date: DateExpr | None = None
         self.last_subject: ActorMention | None = None
+        #: the actors named so far (what "the jihadists" may refer back to, sentences later)
+        self.actors: list[ActorMention] = []
+        #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
+        self.handover: tuple[ActorMention, ActorMention] | None = None
+        #: every actor named before a position (read only when a back reference needs it)
+        self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
     def see_sites(self, mentions: list[Mention]) -> None:
         self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS)
 
     def see_dates(self, dates: list[DateExpr]) -> None:
         usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit]
-        if usable:
-            self.date = usable[0]
+        # a day moves the story on; a month or a year is mostly background ("seized in June 2014")
+        precise = [d for d in usable if d.precision == "day"]
+        if precise or (usable and self.date is None):
+            self.date = (precise or usable)[0]
 
 
 def _sentence_of(starts: list[int], pos: int) -> int:
@@ -960,6 +1156,12 @@ def _sentence_of(starts: list[int], pos: int) -> int:
     return max(0, bisect_right(starts, pos) - 1)
 
 
+#: "two days after": the act that follows happened that long before the sentence's date
+_DAYS_AFTER = re.compile(rf"\b(?P<n>{_N})\s+days?\s+after\b", re.IGNORECASE)
+#: a determiner right before a participle makes it an adjective
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an|the|its|their|this|that|these|those|into|onto|toward|towards|near)"
+                                 r"\s+(?:(?:recently|newly|now|"
+                                 r"hastily|partly|partially|largely|long|once)[\s-]+)?$")
 _DIGIT_OR_DAY = re.compile(r"\d|day\b|week|month|year|night", re.IGNORECASE)
 
 
@@ -976,6 +1178,9 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         return True
     if w == "left" and re.match(r"\s*(?:behind|wing|bank|side|hand|over|unclear|open|dead|injured|wounded)\b", after):
         return True
+    if w == "left" and re.match(r"\s+(?:at|inside)\s+(?:the\s+)?(?!dawn|dusk|night|noon|midnight|first|last|once|"
+                                r"about|around|\d)[a-z]", after) and not re.search(r"\b(?:had|have|has)\s+$", before):
+        return True  # "the staff left at the compound": those remaining there
     if w in ("left", "leave", "leaves") and re.search(r"\b(?:on|the|of)\s+$", before):
         return True
     if w.startswith("station") and re.match(r"\s*(?:chief|commander|in\b)", after):
@@ -985,6 +1190,10 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     if w in ("transfer", "handover", "hand-over") and re.match(r"\s+(?:of\s+)?(?:weapons|funds|money|prisoners|"
                                                                  r"detainees|power|data)", after):
         return True
+    if " " not in w and w.endswith(("ed", "en", "left")) and _ATTRIBUTIVE_BEFORE.search(before) \
+            and re.match(r"\s+[a-z]", text[m.end():m.end() + 3], re.IGNORECASE) \
+            and not re.match(r"\s+(?:by|to|from|in|at|on|over|out|back|off|into|and|or)\b", after):
+        return True  # "an abandoned American outpost", "the recently vacated base": a description
     if ttype == "hold" and w.endswith("controls") and re.search(r"\b(?:border|export|arms|strict)\s+$", before):
         return True
     if re.match(r"(?:held|controlled|occupied)\s+by", w) and not re.search(rf"\b{_BE}\s+(?:\w+ly\s+)?$", before,
@@ -1003,6 +1212,10 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention]) -> lis
         if w in ("as", "since") and _SUBORDINATE.match(text, m.end()):
             cuts.append(m.start())  # "as thousands of residents fled": a clause with its own subject
             continue
+        if w in ("and", "or"):
+            named = [a for a in actors if a.end <= m.start() and not a.speaker]
+            if named and not text[named[-1].end:m.start()].strip(" ,"):
+                continue  # "Iraqi troops and Popular Mobilisation fighters recaptured": one joint subject
         if w in ("and", "or", "as", "since", "that", "following"):
             # only where a new subject follows: "and Iraqi troops took over", "as government troops fled"
             nxt = [a for a in actors if m.end() <= a.start <= m.end() + 30 and not a.speaker]
@@ -1023,6 +1236,21 @@ _SUBORDINATE = re.compile(r"\s+(?!well\b|part\b|a\s+result\b|of\b|such\b|long\b|
 #: what may stand between "and" and the subject of a new clause ("and some 300 Iraqi troops")
 _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|several|many|a|an|its|their|"
                        r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
+
+
+_DATE_PREP = re.compile(r"\s*(?:(?:on|in|at|by)\s+)?$", re.IGNORECASE)
+_LIST_JOIN = re.compile(r"\s*,?\s*(?:(?:and|as\s+well\s+as)\s+)?(?:of\s+)?(?:the\s+)?", re.IGNORECASE)
+
+
+def _dated_list(text: str, prev: tuple, c: tuple, dates: list[DateExpr]) -> bool:
+    """Whether two places are items of a list that dates each one: "A on 17 March, B on 26 March"
+    (the date of A between them, and a date of B's own right after it)."""
+    own = next((d for d in dates if prev[1] <= d.start < c[0]), None)
+    if own is None or not _DATE_PREP.fullmatch(text, prev[1], own.start) \
+            or not _LIST_JOIN.fullmatch(text, own.end, c[0]):
+        return False
+    after = next((d for d in dates if d.start >= c[1]), None)
+    return after is not None and after.start - c[1] <= 60 and "," not in text[c[1]:after.start]
 
 
 def _agrees(pron: ActorMention, a: ActorMention) -> bool:
@@ -1082,7 +1310,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
                 out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [recent[-1]]))
             continue
         noun = m.group("noun").casefold()
-        kinds = ("city", "town") if noun in ("town", "city") else _MILITARY
+        kinds = ("city", "town") if noun in ("town", "city") or noun.endswith("capital") else _MILITARY
         # the sites the story is about (those of earlier changes, and named just before) come first
         recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
                         key=lambda x: x.start)
@@ -1138,8 +1366,22 @@ def _fmt(d: date | None, precision: str | None) -> str | None:
     return None if d is None else edtf(d, precision or "day")
 
 
-def _dedupe(props: list[Proposal]) -> list[Proposal]:
-    """One proposal per claim (site, kind, actor, date, status): the surest evidence kept."""
+def _headline_end(text: str) -> int:
+    """Where the headline ends: a first line with no full stop, set apart by a blank line (0: none)."""
+    m = _HEADLINE.match(text)
+    return m.end(1) if m else 0
+
+
+#: a title: one line without a full stop at its end, then a blank line
+_HEADLINE = re.compile(r"\s*([^\n]*[^\n.!?:\s\"”])[ \t]*\n[ \t]*\n")
+
+
+def _dedupe(props: list[Proposal], headline_end: int = 0) -> list[Proposal]:
+    """One proposal per claim (site, kind, actor, date, status): the surest evidence kept.  A claim
+    of the headline that the body repeats is the body's (dated there; a headline has no date)."""
+    in_body = {(p.site_id, p.kind, p.actor, p.status) for p in props if p.evidence_start >= headline_end}
+    props = [p for p in props if p.evidence_start >= headline_end or (p.site_id, p.kind, p.actor, p.status)
+             not in in_body]
     best: dict[tuple, Proposal] = {}
     for p in props:
         k = (p.site_id, p.kind, p.actor, p.date, p.status)
@@ -1300,14 +1542,14 @@ def run_cli(args, published: date | None) -> int:
 
 def _print_text(facts: list[Proposal], others: list[Proposal], many: bool) -> None:
     from .dates import human
+    from .review import actor_text
 
     if not facts:
         print("no events proposed")
     for p in facts:
         when = human(date.fromisoformat(_pad(p.date)), p.date_precision) if p.date else "date unresolved"
-        lost = f" (from {p.actor_leaving})" if p.kind == "control" and p.actor_leaving else ""
         where = f"{p.site_name} ({p.site_id}) {p.lat:.4f},{p.lon:.4f}" + ("" if p.tracked else " [new site]")
-        print(f"{p.id}  {when:>11}  {p.kind:<14} {p.actor}{lost}  at {where}")
+        print(f"{p.id}  {when:>11}  {p.kind:<14} {actor_text(p.kind, p.actor, p.actor_leaving)}  at {where}")
         print(f"{'':13}confidence {p.confidence:.2f} ({p.confidence_word})"
               + (f"; {p.note}" if p.note else "") + (f"  [{p.file}]" if many else ""))
         print(f"{'':13}evidence [{p.evidence_start}:{p.evidence_end}] {_clip(p.evidence)}")

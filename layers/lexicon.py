@@ -15,10 +15,12 @@ Reports name forces in three ways, and the lexicon reads all three:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from .wordscan import Words, heads, scan
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +69,9 @@ FORCE_NOUNS = (
 )
 _FORCE = rf"(?:{FORCE_NOUNS})"
 #: the words that may stand between a nationality and its force noun
-_QUALIFIER = r"(?:(?:government|regime|pro-government|federal|regular|elite|remaining|last|allied)\s+)?"
+_QUALIFIER = (r"(?:(?:government|regime|pro-government|federal|regular|elite|remaining|last|allied|counter-terrorism|"
+              r"counterterrorism|special|special-operations|ground|army|border|armou?red|mechani[sz]ed|infantry|"
+              r"airborne|commando|tribal|reserve|fresh|additional|new)\s+){0,2}")
 
 #: names and spellings beyond those in actors.csv (the dataset's aliases are added to these)
 BUILTIN_ALIASES: dict[str, list[str]] = {
@@ -83,9 +87,11 @@ BUILTIN_ALIASES: dict[str, list[str]] = {
                   "international coalition", "CJTF-OIR", "Combined Joint Task Force", "Operation Inherent Resolve",
                   "anti-ISIS coalition", "anti-IS coalition", "NATO Mission Iraq"],
     "us": ["Pentagon", "US Central Command", "CENTCOM", "U.S. Central Command"],
+    "russia": ["Kremlin", "the Kremlin", "Russian Defence Ministry", "Russian Defense Ministry"],
     "sdf": ["SDF", "Syrian Democratic Forces", "YPG", "People's Protection Units", "Kurdish-led SDF",
             "Kurdish-led forces"],
     "syrian-opposition": ["rebels", "Syrian rebels", "opposition fighters", "opposition forces", "insurgents",
+                          "rebel fighters", "rebel groups", "rebel factions", "rebel coalition", "rebel alliance",
                           "Hayat Tahrir al-Sham", "HTS", "Free Syrian Army", "FSA"],
     "sna": ["SNA", "Syrian National Army", "Turkish-backed factions", "Turkish-backed fighters"],
     "maghawir": ["Maghawir al-Thawra", "Syrian Free Army", "Revolutionary Commando Army"],
@@ -99,49 +105,27 @@ HOST_STATE_WORDS = (
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
                               re.IGNORECASE)
 #: words that refer back to an actor named before
-_PRONOUNS = ("they|it|its forces|its troops|their forces|their troops|the group|the militants|our forces|our troops"
-             "|our soldiers|our units|our army|the troops|the forces|the soldiers|the fighters|the jihadists"
-             "|the insurgents|the extremists|the rebels").replace(" ", r"\s+")
-_PRONOUN_FIRST = frozenset("they it its their the our".split())
-_HOST_FIRST = ("the", "government", "regime", "state", "security", "armed", "national", "army")
+_PRONOUNS = ("they|it|its forces|its troops|their forces|their troops|the group|our forces|our troops"
+             "|our soldiers|our units|our army"
+             "|the (?:(?:last|remaining|surviving|retreating|fleeing|few|other) )?(?:militants|troops|forces|"
+             "soldiers|fighters|jihadists|insurgents|extremists|rebels)").replace(" ", r"\s+")
 #: "the militants", "the group": an armed group, not a state's forces
 _NONSTATE_WORDS = re.compile(r"group|militants|fighters|jihadists|insurgents|extremists|rebels", re.IGNORECASE)
+#: force nouns of armed groups: a nationality before them does not make them the state's ("Syrian fighters")
+_IRREGULAR = re.compile(r"\b(?:fighters|militias?|militants|gunmen|rebels|insurgents|tribesmen)$", re.IGNORECASE)
+_OF_STATE = re.compile(r"\b(?:government|regime|pro-government|army|state)\b", re.IGNORECASE)
+#: "the jihadists", "the extremists": a jihadist group, not any armed group
+_JIHADIST_WORDS = re.compile(r"jihadists|extremists", re.IGNORECASE)
+#: the jihadist groups among the actors
+JIHADIST_ACTORS = frozenset({"isis"})
+#: "a rebel coalition", "an opposition coalition": some other alliance than the US-led one
+_OTHER_COALITION = re.compile(r"(?:\b(?:a|an)\s+(?:[\w-]+\s+){0,2}|\b(?:rebel|opposition|jihadist|islamist|militant|"
+                              r"insurgent|tribal|shiite|shia|sunni|governing|ruling|electoral|parliamentary|"
+                              r"political)\s+)$", re.IGNORECASE)
 #: the forces of states (and of the Kurdistan Region); the rest are armed groups
 STATE_ACTORS = frozenset(
     "isf peshmerga coalition us syrian-arab-army syrian-government russia turkey jordan kuwait qatar uae "
     "saudi-arabia bahrain".split()) | {KURDISH, SYRIAN_STATE, HOST_STATE}
-
-
-_WORD = re.compile(r"[A-Za-z]+|\d+")
-
-
-def first_words(*phrases: str) -> frozenset[str]:
-    """The lower-case first words of phrases (what ``scan`` looks for before it tries a pattern)."""
-    out = set()
-    for ph in phrases:
-        w = _WORD.match(ph.strip().casefold())
-        if w:
-            out.add(w.group())
-    return frozenset(out)
-
-
-def scan(pattern: re.Pattern, text: str, start: int, end: int, firsts: frozenset[str]) -> Iterator[re.Match]:
-    """``pattern.finditer`` for a large alternation, tried only where a word it can begin with begins.
-
-    Python's regex engine tries every branch at every character; looking the words up in a set
-    first is several times faster on long texts.  Matches do not overlap, as with finditer.
-    """
-    pos = start
-    for w in _WORD.finditer(text, start, end):
-        if w.start() < pos:
-            continue
-        word = w.group()
-        if word.casefold() not in firsts and not (word[0].isdigit() and "0" in firsts):
-            continue
-        m = pattern.match(text, w.start(), end)
-        if m and m.end() > m.start():
-            yield m
-            pos = m.end()
 
 
 @dataclass(frozen=True)
@@ -156,7 +140,7 @@ class ActorMention:
     speaker: bool = False
     #: a pronoun or "the troops": refers back to an actor named before
     pronoun: bool = False
-    #: what a pronoun may refer to: "nonstate" ("the militants"), "" (anyone)
+    #: what a pronoun may refer to: "jihadist" ("the jihadists"), "nonstate" ("the militants"), "" (anyone)
     refers_to: str = ""
 
 
@@ -182,8 +166,7 @@ class Lexicon:
         self.aliases = aliases
         self._by_key = {_key(n): a for n, a in aliases.items()}
         self._pattern = self._compile(aliases)
-        self._firsts = first_words(*aliases, *NATIONALITIES, *FORCE_NOUNS.split("|"), *_HOST_FIRST) | {"u"} \
-            | _PRONOUN_FIRST
+        self._heads = heads(self._pattern)
 
     @staticmethod
     def _compile(aliases: dict[str, str]) -> re.Pattern:
@@ -201,27 +184,33 @@ class Lexicon:
         # "Iraqi troops", "US F-16 jets", "Syrian government forces"
         parts.append(rf"(?P<natforce>(?:{nat})(?:'s)?\s+{_QUALIFIER}(?:(?-i:[A-Z0-9][\w-]*)\s+){{0,2}}"
                      rf"(?:{_FORCE}\s+and\s+(?:[\w-]+\s+)?)?{_FORCE})")
-        parts.append(rf"(?P<forceof>{_FORCE}\s+of\s+(?:the\s+)?(?P<ofnat>{nat})\s+(?:government|regime|army))")
+        parts.append(rf"(?P<forceof>{_FORCE}\s+(?:of|loyal\s+to)\s+(?:the\s+)?(?P<ofnat>{nat})(?:'s)?\s+(?:new\s+)?"
+                     r"(?:government|regime|army|authorities|leadership))")
         parts.append(rf"(?P<undernat>(?:{nat}))(?=\s+(?:control|administration|command|hands|sovereignty)\b)")
         parts.append(rf"(?P<host>{HOST_STATE_WORDS})")
         parts.append(rf"(?P<country>{nat})")
         parts.append(rf"(?P<pronoun>{_PRONOUNS})")
         return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> list[ActorMention]:
-        """Actor mentions in ``text[start:end]``, in order (offsets into ``text``)."""
+    def find(self, text: str, start: int = 0, end: int | None = None, words: Words | None = None
+             ) -> list[ActorMention]:
+        """Actor mentions in ``text[start:end]``, in order (offsets into ``text``); ``words``: those
+        of the whole text, when it is read sentence by sentence."""
         end = len(text) if end is None else end
         out: list[ActorMention] = []
-        for m in scan(self._pattern, text, start, end, self._firsts):
+        for m in scan(self._pattern, self._heads, text, start, end, words):
             surface = m.group()
             s, e = m.span()
             if m.group("pronoun"):
-                hint = "nonstate" if _NONSTATE_WORDS.search(surface) else \
+                hint = "jihadist" if _JIHADIST_WORDS.search(surface) else \
+                    "nonstate" if _NONSTATE_WORDS.search(surface) else \
                     "speaker" if surface.casefold().startswith("our") else ""
                 out.append(ActorMention(s, e, surface, "", pronoun=True, refers_to=hint))
                 continue
             if m.group("natforce"):
                 actor = NATIONALITIES[_nationality_of(surface)]
+                if actor != KURDISH and _IRREGULAR.search(surface) and not _OF_STATE.search(surface):
+                    continue  # "allied Syrian fighters", "Iraqi militias": not the state's own forces
             elif m.group("forceof"):
                 actor = NATIONALITIES[_fold(m.group("ofnat"))]
             elif m.group("undernat"):
@@ -236,6 +225,8 @@ class Lexicon:
                 actor = self._alias_actor(surface)
                 if actor is None:
                     continue
+                if surface.casefold() == "coalition" and _OTHER_COALITION.search(text, max(0, s - 40), s):
+                    continue  # "a rebel coalition" is not the US-led one
                 if _MODIFIER_SUFFIX.match(text, e):
                     continue  # "Turkish-backed", "Kurdish-led" name another group
             out.append(ActorMention(s, e, surface, actor, speaker=_speaker(text, e)))

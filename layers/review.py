@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -234,6 +235,11 @@ def _event_id(row: dict, taken: set[str]) -> str:
     return eid
 
 
+def actor_text(kind: str, actor: str, leaving: str | None) -> str:
+    """The actor of a proposal as the CLI shows it: who takes control, and who is leaving."""
+    return f"{actor} ({leaving} leaving)" if kind == "control" and leaving else actor
+
+
 def run_cli(args) -> int:
     """``garrison review``: list the waiting proposals, or accept / reject some of them."""
     if args.accept or args.reject:
@@ -251,11 +257,12 @@ def run_cli(args) -> int:
         return 0
     print(f"{len(pending)} proposal(s) waiting in {folder / PROPOSALS}\n")
     for r in pending:
-        lost = f" (from {r['actor_leaving']})" if r["kind"] == "control" and r.get("actor_leaving") else ""
-        print(f"{r['id']}  {r['date'] or '(no date)':>10}  {r['kind']:<14} {r['actor_id']}{lost}  at "
+        who = actor_text(r["kind"], r["actor_id"], r.get("actor_leaving"))
+        print(f"{r['id']}  {r['date'] or '(no date)':>10}  {r['kind']:<14} {who}  at "
               f"{r['site_name']} ({r['site_id']})  confidence {r['confidence']}")
         ev = " ".join(r.get("evidence", "").split())
         print(f"{'':12}{ev[:150] + ('…' if len(ev) > 150 else '')}")
         print(f"{'':12}{r.get('source_title') or ''} <{r['source_url']}> ({r['published']})")
-    print("\naccept with: garrison review --accept ID ...   reject with: garrison review --reject ID ...")
+    data = f" --data {shlex.quote(str(args.data))}" if args.data else ""
+    print(f"\naccept with: garrison review{data} --accept ID ...   reject with: garrison review{data} --reject ID ...")
     return 0

@@ -124,6 +124,50 @@ def test_unknown_name_is_a_clear_error_with_three_suggestions(gazetteer):
         gazetteer.place("no-such-place")
 
 
+@pytest.mark.parametrize("name", [
+    "Camp Nowhere",  # its consonants are a town's in Japan and in India
+    "Outpost Moonbeam",  # within two letters of an alias of Mannheim
+    "Camp Glimmer",  # within two letters of Lima
+    "Al-Mahal Air Base",  # a letter from an Egyptian city, which is no air base
+    "Camp Quixote",  # folds like Caxito, a city
+    "Mount Doom",  # Malta's code MT reads as "mount", Dominica's DOM as "Doom"
+    "FOB Wizardry",
+    "Tall Zubrakin",
+    "Kharbat Fulanistan",
+    "Wadi Mustahil",
+    "Jisr al-Wahm",
+])
+def test_made_up_names_are_unknown_not_guessed(gazetteer, name):
+    with pytest.raises(UnknownPlace) as info:
+        gazetteer.resolve(name)
+    assert info.value.suggestions
+
+
+def test_suggestions_name_kind_and_country_and_look_at_each_word(gazetteer):
+    assert gazetteer.suggest("Kirkukabad")[0] == "Kirkuk (city, IQ)"
+    assert gazetteer.suggest("Iraq Republic")[0] == "Iraq (country, IQ)"
+    sinjar = gazetteer.suggest("Mount Sinjar")
+    assert sinjar[0].startswith("Sinj") and sinjar[0].endswith("IQ)")
+    assert not any("Malta" in s for s in sinjar)  # MT is Malta's code, not a spelling of mount
+    assert gazetteer.suggest("Qqqq") == []
+
+
+def test_first_level_division_is_named_not_coded(gazetteer):
+    erbil = gazetteer.resolve("Erbil")
+    assert (erbil.place.admin1, erbil.place.admin1_code) == ("Erbil Governorate", "11")
+    assert gazetteer.resolve("Raqqah").to_dict()["admin1"] == "Raqqa Governorate"
+    assert gazetteer.resolve("Damascus", country="US").place.admin1 == "Maryland"
+    mannheim = gazetteer.resolve("Mannheim").to_dict()  # no names for Germany's divisions: only the code
+    assert mannheim["admin1"] == "" and mannheim["admin1_code"] == "01"
+    df = gazetteer.resolve_many(["Erbil", "Mannheim"])
+    assert list(df["admin1"]) == ["Erbil Governorate", ""] and list(df["admin1_code"]) == ["11", "01"]
+
+
+def test_cli_resolve_names_the_division_and_labels_a_bare_code(gazetteer):
+    assert "kind city, Erbil Governorate, IQ" in run("resolve", "Erbil").stdout
+    assert "admin1 code 01, DE" in run("resolve", "Mannheim").stdout
+
+
 @pytest.mark.parametrize("bad", [None, float("nan"), "", "   \t", "---", "x" * 10_000, "é" * 300])
 def test_bad_names_raise_value_errors(gazetteer, bad):
     with pytest.raises(ValueError):

@@ -226,3 +226,116 @@ def test_cli_ingest_bad_input_and_missing_date(cli, tmp_path):
     assert r.returncode == 2 and "--source-url" in r.stderr
     r = cli("ingest", str(f), "--published", "18/01/2026")
     assert r.returncode == 2 and "--published" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_headline_claim_takes_the_date_the_body_gives_it():
+    text = ("Kurdish-led fighters take Tabqa airbase\n\n"
+            "RAQQA, March 27 - The SDF took full control of Tabqa air base on Sunday, its spokesman said.\n")
+    got = claims(propose(text, published="2017-03-27"))
+    assert got == {("tabqa-air-base", "control", "sdf", "2017-03-26")}
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a month of last year
+    ("In July last year Iraqi troops took control of Qayyarah West air base.", "2017-03-02",
+     ("qayyarah-west-air-base", "control", "isf", "2016-07")),
+    # the act after "a day after" is dated from the sentence's own date
+    ("Syrian government troops entered Al-Tanf on Thursday, a day after US forces finished pulling out of the "
+     "outpost.", "2026-02-13", ("al-tanf-garrison", "presence_end", "us", "2026-02-11")),
+    ("Two days after the last US soldiers left Ain al-Asad, Iraqi officers toured the hangars.", "2026-01-19",
+     ("ain-al-asad-air-base", "presence_end", "us", "2026-01-17")),
+    # "the same day" is the day named earlier in the sentence
+    ("US forces left K-1 on Tuesday and Iraqi forces took control of the base the same day.", "2020-03-29",
+     ("k1-air-base", "control", "isf", "2020-03-24")),
+    # a state that began on a date
+    ("The peshmerga had controlled the K-1 air base since June 2014.", "2017-10-17",
+     ("k1-air-base", "control", "peshmerga", "2014-06")),
+    ("The Conoco gas plant had been in Islamic State hands since 2014.", "2017-09-24",
+     ("conoco-gas-field-base", "control", "isis", "2014")),
+])
+def test_dates_read_from_the_sentence(text, published, expected):
+    assert expected in claims(propose(text, published=published))
+
+
+def test_words_that_only_look_like_a_change():
+    text = ("Russian military police moved into an abandoned American outpost near Manbij on Tuesday. "
+            "The few coalition staff left at the Union III compound will go home later. "
+            "In 2013 a rebel coalition overran Menagh air base.")
+    got = claims(propose(text, published="2019-10-16"))
+    assert ("manbij-base", "presence_start", "russia", "2019-10-15") in got
+    assert not any(kind == "presence_end" for _, kind, *_ in got)
+    assert not any(actor == "coalition" for _, _, actor, _ in got)
+    assert ("menagh-air-base", "control", "syrian-opposition", "2013") in got
+
+
+def test_a_partial_capture_is_not_control():
+    text = "SDF fighters seized more than half of Tabqa air base on Sunday before a counter-attack."
+    assert propose(text, published="2017-03-27") == []
+    (held,) = propose(text, published="2017-03-27", unconfirmed=True)
+    assert held.status == "ongoing" and held.kind == "control"
+
+
+def test_back_references_across_the_story():
+    text = ("Islamic State fighters attacked the town from three sides on Monday. "
+            "The army sent reinforcements, officials said. "
+            "Residents reported heavy shelling through the night. "
+            "The jihadists captured Tabqa air base from government troops on Tuesday.")
+    assert claims(propose(text, published="2014-08-27")) == {("tabqa-air-base", "control", "isis", "2014-08-26")}
+
+
+def test_an_unnamed_outpost_near_a_town_is_the_known_site():
+    text = "American troops pulled out of an outpost near the northern Syrian town of Manbij on Monday."
+    assert claims(propose(text, published="2019-10-15")) == {("manbij-base", "presence_end", "us", "2019-10-14")}
+
+
+def test_a_force_closing_its_base_leaves_it():
+    got = claims(propose("The coalition closed its base at Rmelan on Monday.", published="2019-10-15"))
+    assert got == {("rmelan-landing-zone", "presence_end", "coalition", "2019-10-14")}
+    assert propose("Authorities closed Erbil airport to flights on Monday.", published="2019-10-15") == []
+
+
+def test_a_denial_is_read_in_its_own_sentence():
+    # a "but" in an earlier sentence does not undo the denial
+    text = ("Militants attacked Ain al-Asad air base on Friday, but Iraqi troops repelled them. "
+            "A spokesman denied reports that any US personnel had been evacuated from the base.")
+    assert propose(text, published="2015-02-14") == []
+    (denied,) = propose(text, published="2015-02-14", unconfirmed=True)
+    assert denied.status == "denied" and denied.kind == "presence_end"
+
+
+@pytest.mark.parametrize("text", [
+    "Islamic State claimed on social media that its fighters had stormed Ain al-Asad air base on Friday.",
+    "Rebels said on Sunday they had seized Kuweires air base. The claim could not be independently verified.",
+    "Russian personnel left Qamishli airport on Monday, according to a report that could not be verified.",
+])
+def test_a_claim_nobody_confirmed_is_not_a_fact(text):
+    assert propose(text, published="2015-02-14") == []
+    assert {p.status for p in propose(text, published="2015-02-14", unconfirmed=True)} == {"claimed"}
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a list of sites, each with its own date, one of them relative to the one before
+    ("Coalition troops left the al-Qaim base on 17 March, Qayyarah West airfield on 26 March, and K-1 Air Base "
+     "three days later.", "2020-04-02",
+     {("al-qaim-base", "presence_end", "coalition", "2020-03-17"),
+      ("qayyarah-west-air-base", "presence_end", "coalition", "2020-03-26"),
+      ("k1-air-base", "presence_end", "coalition", "2020-03-29")}),
+    # a joint subject: both act
+    ("Iraqi troops and Popular Mobilisation fighters recaptured the town of Baiji on Tuesday.", "2015-10-22",
+     {("geonames:97783", "control", "isf", "2015-10-20"), ("geonames:97783", "control", "pmf", "2015-10-20")}),
+    # driving an actor out: the one gains control, the other leaves
+    ("Kurdish fighters of the YPG drove Islamic State out of the town of Kobani on Monday.", "2015-01-27",
+     {("geonames:172256", "control", "sdf", "2015-01-26"), ("geonames:172256", "presence_end", "isis", "2015-01-26")}),
+    # supporters are not the doers; fighters loyal to a government are its forces
+    ("Free Syrian Army fighters, supported by US special forces, seized the al-Tanf garrison on 4 March 2016.",
+     "2016-06-30", {("al-tanf-garrison", "control", "syrian-opposition", "2016-03-04")}),
+    ("Fighters loyal to Syria's new authorities took control of Deir ez-Zor air base on Wednesday.", "2024-12-12",
+     {("deir-ez-zor-air-base", "control", "syrian-government", "2024-12-11")}),
+    # setting up a presence is arriving; securing a site is taking it
+    ("In May 2016 coalition special forces established a permanent presence at the al-Tanf garrison.", "2016-06-30",
+     {("al-tanf-garrison", "presence_start", "coalition", "2016-05")}),
+    ("The day before, army units had secured Palmyra's military airport.", "2017-03-02",
+     {("palmyra-airport", "control", "syrian-arab-army", "2017-03-01")}),
+])
+def test_more_ways_of_writing_a_change(text, published, expected):
+    assert claims(propose(text, published=published)) == expected

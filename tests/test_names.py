@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.names import GENERIC, core, folded, kind_words, normalize, skeleton
+from geo.names import GENERIC, core, folded, kind_words, normalize, skeleton, vowel_blind
 
 
 @pytest.mark.parametrize("a, b", [
@@ -35,6 +35,8 @@ def test_spellings_of_one_name_share_the_strict_key(a, b):
     ("Erbil", "Irbil"),
     ("Tal Afar", "Talafar"),
     ("Sheikh Mazhar", "Shaykh Mazhar"),
+    ("Syria", "Suriya"),  # y written for i
+    ("Sulaimania", "Sulaymaniyah"),  # -ia for -iya
 ])
 def test_transliterations_share_the_folded_key(a, b):
     assert normalize(a) != normalize(b)
@@ -96,3 +98,10 @@ def test_tokens_fold_as_the_whole_name():
         words = [normalize(w) for w in name.replace("-", " ").split()]
         whole = normalize(name).split()
         assert [w for w in words if w not in ("al", "ez")] == whole
+
+
+def test_vowel_blind_keys_ignore_which_vowel_but_not_how_many():
+    assert vowel_blind(normalize("Heet")) == vowel_blind(normalize("Hit"))
+    assert vowel_blind(normalize("Tal Afar")) == vowel_blind(normalize("Talafar"))
+    assert vowel_blind(normalize("Nowhere")) != vowel_blind(normalize("Nahariya"))
+    assert folded(normalize("Abyad")) == "abyad"  # y beside a vowel stays a consonant

@@ -1,0 +1,213 @@
+"""``finditer`` for large alternations of phrases, tried only where a phrase can begin.
+
+Python's regex engine tries every branch of an alternation at every character, so a
+pattern of a few hundred phrases (actor aliases, trigger verbs, date expressions) is slow
+on long texts.  A phrase can only begin at a word, and only at a few words: the heads of
+a pattern, read off its parsed form, list the words a match can begin with and the
+words that may follow each ("the" only before "same", "day", "previous", ...).
+``scan`` looks the words of the text up in that table and tries the pattern only where
+both fit, so it finds exactly what ``finditer`` finds.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import accumulate, compress
+from re import _constants as sre
+from re import _parser
+
+#: the words ``scan`` reads: runs of Latin letters, or of digits (split out with what lies between)
+_SPLIT = re.compile(r"([A-Za-z]+|\d+)")
+#: what every number stands for in the table
+NUMBER = "0"
+#: the table's mark for "any word may follow"
+ANY = None
+
+Heads = dict[str, "set[str] | None"]
+
+
+class _Unlisted(Exception):
+    """A match may begin with something that is not a listed word."""
+
+
+@lru_cache(maxsize=64)
+def heads(pattern: re.Pattern) -> Heads | None:
+    """First word -> the second words that may follow it (``ANY``: whatever follows), for
+    every match of ``pattern``; None when a match may begin otherwise (with a class of
+    letters, a non-Latin letter, punctuation), as a table could then miss it."""
+    table: Heads = {}
+    try:
+        _walk(tuple(_parser.parse(pattern.pattern, pattern.flags)), ("",), table)
+    except _Unlisted:
+        return None
+    return table
+
+
+class Words:
+    """The words of a text, or of a part of it, found once and shared by every scan over it
+    (an ingester scans each report for dates, triggers and actors, sentence by sentence)."""
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
+        self.start, self.end = start, len(text) if end is None else end
+        parts = _SPLIT.split(text[self.start:self.end])
+        words = parts[1::2]
+        self.starts = [start + at for at in list(accumulate(map(len, parts)))[0::2][:len(words)]]
+        self.keys = list(map(str.lower, words))
+        for i in compress(range(len(words)), map(str.isdigit, words)):
+            self.keys[i] = NUMBER
+
+
+def scan(pattern: re.Pattern, table: Heads | None, text: str, start: int = 0, end: int | None = None,
+         words: Words | None = None) -> Iterator[re.Match]:
+    """``pattern.finditer(text, start, end)``, tried only at the words ``table`` lists.
+
+    ``words`` of the whole text may be passed in when it is scanned part by part; the parts
+    must begin and end between words (sentences do).
+    """
+    end = len(text) if end is None else end
+    if table is None:
+        yield from pattern.finditer(text, start, end)
+        return
+    if words is None or not words.start <= start <= end <= words.end:
+        words = Words(text, start, end)
+    starts, keys = words.starts, words.keys
+    lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+    pos = start
+    for i in compress(range(lo, hi), map(table.__contains__, keys[lo:hi])):
+        at = starts[i]
+        if at < pos:
+            continue
+        seconds = table[keys[i]]
+        if seconds is not ANY and (i + 1 >= hi or keys[i + 1] not in seconds):
+            continue
+        m = pattern.match(text, at, end)
+        if m and m.end() > at:
+            yield m
+            pos = m.end()
+
+
+def _add(table: Heads, first: str, second: str | None) -> None:
+    if second is ANY or (first in table and table[first] is ANY):
+        table[first] = ANY
+    else:
+        table.setdefault(first, set()).add(second)
+
+
+def _walk(items: tuple, words: tuple[str, ...], table: Heads) -> None:
+    """Follow every path through ``items`` until the second word is spelt, recording it.
+
+    ``words`` holds the words read so far, the last one still being spelt.
+    """
+    for k, (op, av) in enumerate(items):
+        rest = items[k + 1:]
+        if op is sre.LITERAL:
+            ch = chr(av)
+            if ch.isascii() and ch.isalpha():
+                if words[-1] == NUMBER:  # "1st": a number, then a word
+                    words = _close(words, table)
+                    if words is None:
+                        return
+                words = (*words[:-1], words[-1] + ch.lower())
+            elif ch.isdigit():
+                if words[-1] and words[-1] != NUMBER:
+                    words = _close(words, table)
+                    if words is None:
+                        return
+                words = (*words[:-1], NUMBER)
+            elif words[-1]:
+                words = _close(words, table)
+                if words is None:
+                    return
+            elif len(words) == 1:
+                raise _Unlisted  # punctuation or a non-Latin letter before the first word
+            continue
+        if op is sre.AT:
+            if av is sre.AT_BOUNDARY and words[-1]:
+                words = _close(words, table)
+                if words is None:
+                    return
+            continue
+        if op in (sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        if op is sre.BRANCH:
+            for alt in av[1]:
+                _walk(tuple(alt) + rest, words, table)
+            return
+        if op is sre.SUBPATTERN:
+            _walk(tuple(av[3]) + rest, words, table)
+            return
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            sub = tuple(sub)
+            if low == 0:
+                _walk(rest, words, table)
+            if high:
+                _walk(sub + rest, words, table)
+                if high > 1 and _spells(sub):
+                    _walk(sub + sub + rest, words, table)
+            return
+        if op is sre.IN:
+            try:
+                members = _members(av)
+            except _Unlisted:
+                if len(words) == 1:
+                    raise
+                _add(table, words[0], ANY)  # the second word is free
+                return
+            for one in members:
+                _walk((one, *rest), words, table)
+            return
+        if op is sre.CATEGORY and av is sre.CATEGORY_DIGIT:
+            _walk(((sre.LITERAL, ord("0")), *rest), words, table)
+            return
+        if op is sre.CATEGORY and av is sre.CATEGORY_SPACE:
+            _walk(((sre.LITERAL, ord(" ")), *rest), words, table)
+            return
+        # any character, a class of words or letters: this word cannot be listed
+        if len(words) == 1:
+            raise _Unlisted
+        _add(table, words[0], ANY)
+        return
+    if not words[0]:
+        raise _Unlisted  # a match may be empty
+    _add(table, words[0], words[1] if len(words) > 1 and words[1] else ANY)
+
+
+def _close(words: tuple[str, ...], table: Heads) -> tuple[str, ...] | None:
+    """End the word being spelt: the first opens the second; the second is recorded (None)."""
+    if len(words) == 1:
+        return (*words, "")
+    _add(table, words[0], words[1])
+    return None
+
+
+def _spells(sub: tuple) -> bool:
+    """Whether a repeated part may hold a word (a repeated separator is one separator)."""
+    for op, av in sub:
+        if op is sre.CATEGORY and av is sre.CATEGORY_SPACE:
+            continue
+        if op is sre.LITERAL and not chr(av).isalnum():
+            continue
+        return True
+    return False
+
+
+def _members(av: list) -> list[tuple]:
+    """A character class as the single characters it stands for: Latin letters and digits one
+    by one, every other character as one separator."""
+    out: set[tuple] = set()
+    for op, a in av:
+        if op is sre.LITERAL:
+            ch = chr(a)
+            out.add((sre.LITERAL, ord(ch.lower()) if ch.isascii() and ch.isalpha() else
+                     ord("0") if ch.isdigit() else ord(" ")))
+        elif op is sre.CATEGORY and a is sre.CATEGORY_DIGIT or op is sre.RANGE and a == (ord("0"), ord("9")):
+            out.add((sre.LITERAL, ord("0")))
+        elif op is sre.CATEGORY and a is sre.CATEGORY_SPACE:
+            out.add((sre.LITERAL, ord(" ")))
+        else:
+            raise _Unlisted  # a range of letters, a negated class, \w: too many words to list
+    return sorted(out)
