@@ -720,7 +720,8 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
         surface_start, surface_end = tokens[w.lo].start, tokens[w.hi].end
         surface = text[surface_start:surface_end]
         verdict = verdicts[idx]
-        again = verdict is not None and verdict.startswith("a common word") and w.key in accepted
+        # one sense per article: a name taken for a place once is that place where it recurs
+        again = verdict is not None and verdict.startswith(_RECURS) and w.key in accepted
         if verdict is not None and not again:
             if debug:
                 skipped.append(Mention(surface, surface_start, surface_end, note=f"skipped: {verdict}",
@@ -765,7 +766,7 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
             and facts.bare:
         return "a speaker, not a place ('X said')"
     if first.upper and len(first.text) <= 3 and w.i == w.j and bp[7] != "curated" \
-            and not (w.i >= 1 and tokens[w.i - 1].key == "the"):
+            and not (w.i >= 1 and tokens[w.i - 1].key == "the" and bp[1] in _AREA_KINDS):
         return "a short capitalised abbreviation, not written as a place ('the US' would be)"
     if first.sentence not in headline and _longer_name(text, tokens, w) and w.lo == w.i and w.hi == w.j \
             and bp[1] not in _AREA_KINDS and (bp[6] < 2.5 or (bp[7] == "curated" and facts.bare)):
@@ -774,6 +775,8 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
 
 
 _ARTICLES_THE = ARTICLES | {"the"}
+#: verdicts that a name accepted elsewhere in the article overrules
+_RECURS = ("a common word", "far from")
 
 
 def _prep_before(text: str, tokens: list[_Tok], w: _Window) -> bool:
@@ -869,7 +872,7 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
         return f"{why} with no kind word, locative preposition or known site beside it"
     if p[1] == "country" or in_context or kind or prep or p[7] == "curated":
         return None
-    return f"{p[0]} ({p[2]}) is far from the article's other places and nothing marks it as a place"
+    return f"far from the article's other places, and nothing marks it as a place: {p[0]} ({p[2]})"
 
 
 def _rank(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sentence: int):

@@ -279,6 +279,9 @@ TRIGGERS: list[tuple[str, str]] = [
              rf"gained|gain|gains|gaining|regained|regain|regains|retook|retake|retakes|retaken|retaking|won|wrested|"
              rf"restored|established|establish)\s+(?:back\s+)?{_ADJ}(?:control|command|charge|possession)\b"),
     ("gain", r"\b(?:took|take|takes|taking|taken)\s+over\b"),
+    # "rebels took Damascus", "took the town": a place right after the verb
+    ("gain", r"\b(?:took|taken)\b(?=\s+(?:(?-i:[A-Z])|the\s+(?:town|city|base|airport|air\s*base|airfield|garrison|"
+             r"camp|outpost)\b))"),
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
@@ -289,7 +292,8 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
     ("weakgain", r"\b(?:entered|enter|enters|entering|swept\s+into)\b"),
     ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
-              r"evicted|kicked|chased|flushed)\s+(?:[\w'’.-]+\s+){0,4}?out\s+of\b"),
+              r"evicted|kicked|chased|flushed)\s+(?:[\w'’.-]+\s+){0,4}?out\s+of\b"
+              r"|\b(?:drove|driven|driving|kicked|chased|forced)\s+out\b(?!\s+of\b)"),
     ("receive", r"\b(?:received|receive|receives|receiving)\b"),
     ("handover", r"\b(?:handed|hand|hands|handing|turned|turn|turns|turning)\s+(?:\w+\s+){0,6}?over\b"),
     ("handover", r"\b(?:handed|hands|handing|transferred|transfer|transfers|transferring|ceded|cede|cedes|"
@@ -344,6 +348,7 @@ _DONE_BEFORE = re.compile(r"(?:\b(?:after|following|before|upon|since|by|finishe
 _PARTIAL = re.compile(r"\s+(?:control\s+of\s+|over\s+)?(?:more\s+than\s+|nearly\s+|almost\s+|about\s+|around\s+|"
                       r"roughly\s+)?(?:half|part|parts|most|much|sections?|portions?|areas?|some|a\s+(?:part|section|"
                       r"portion))\s+of\b", re.IGNORECASE)
+_TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 #: "the first Iraqi city to fall": a rank of what happened, not a plan
 _RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
 _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
@@ -368,16 +373,19 @@ _OF_NEXT = re.compile(r"\s+of\b", re.IGNORECASE)
 #: "fighters, supported by US special forces, seized": the supporters are not the doers
 _SUPPORTER = re.compile(r"\b(?:supported|backed|aided|assisted|helped|accompanied|advised|trained)\s+by\s+"
                         r"(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 #: a turn in the sentence: what follows is no longer under the denial or the claim before it
 _TURN = re.compile(r"\bbut\b|\bhowever\b|;", re.IGNORECASE)
 _CLAIM = re.compile(r"\b(?:claimed|claims|claiming|alleged|alleges|alleging|purportedly|rumou?red|unconfirmed|"
-                    r"unverified|(?:reports|sources)\s+(?:suggested|suggest))\b", re.IGNORECASE)
+                    r"unverified|(?:reports|sources)\s+(?:suggested|suggest)|no\s+confirmation|"
+                    r"(?:not|unable)\s+(?:been\s+)?(?:able\s+)?to\s+(?:confirm|verify))\b", re.IGNORECASE)
 #: "..., which could not be verified", or the next sentence: "That claim could not be independently confirmed."
 _UNVERIFIED = re.compile(r"\b(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*",
                          re.IGNORECASE)
-_UNVERIFIED_NEXT = re.compile(r"\s*(?:(?:that|this|the)\s+(?:claim|report|account)s?|(?:we|it|they)|"
-                              r"(?:these|those)(?:\s+(?:claims|reports))?)\s+(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?"
-                              r"(?:independently\s+)?(?:verif|confirm)\w*", re.IGNORECASE)
+_UNVERIFIED_NEXT = re.compile(r"\s*(?:(?:that|this|the)\s+(?:claim|report|account)s?|(?:we|it|they)|the\s+\w+|"
+                              r"(?:these|those)(?:\s+(?:claims|reports))?)\s+(?:(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?|"
+                              r"(?:has|have)\s+not\s+been\s+able\s+to\s+)(?:independently\s+)?(?:verif|confirm)\w*",
+                              re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activists?|rumou?red|purportedly|"
                     r"according\s+to\s+(?:local|unnamed|unverified|social))\b", re.IGNORECASE)
 #: where a clause ends: its subject is not looked for across these
@@ -405,12 +413,15 @@ _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 #: "a former US base near", "an air base outside": a site named only by the town it is near
 _SITE_NOUN = (r"air\s*bases?|airbases?|bases?|airfields?|airports?|outposts?|camps?|garrisons?|positions?|"
               r"facilit(?:y|ies)")
+#: words that describe a site without naming it: lower case, or of a nation ("a former US base")
+_COMMON_WORDS = r"(?-i:(?:[a-z][\w.-]*|[A-Z][a-z]+(?:an|ish|i|ese)|US|U\.S\.)\s+)"
 _UNNAMED_SITE = re.compile(
     # "an outpost", "a former US base"; in a headline with no article, words in lower case or of a nation
     # before it ("abandoned American outpost"), as "K-1 Air Base near" is a name
-    rf"(?:\b(?:a|an|one|another|the)\s+(?:[\w.-]+\s+){{0,3}}?(?P<noun>{_SITE_NOUN})"
-    rf"|(?<![\w-])(?-i:(?:(?:[a-z][\w.-]*|[A-Z][a-z]+(?:an|ish|i|ese))\s+){{1,2}}(?P<bare>{_SITE_NOUN})))"
-    r"\s+(?:near|outside|close\s+to|north\s+of|south\s+of|east\s+of|west\s+of|in|at|on\s+the\s+outskirts\s+of)"
+    rf"(?:\b(?:a|an|one|another|the|its|their)\s+{_COMMON_WORDS}{{0,3}}?(?P<noun>{_SITE_NOUN})"
+    rf"|(?<![\w-]){_COMMON_WORDS}{{1,2}}(?-i:(?P<bare>{_SITE_NOUN})))"
+    r"\s+(?:near|outside|close\s+to|north\s+of|south\s+of|east\s+of|west\s+of|in|at|"
+    r"on\s+the\s+(?:(?:northern|southern|eastern|western|north-?\w+|south-?\w+)\s+)?outskirts\s+of)"
     r"\s+(?:the\s+(?:[\w-]+\s+){0,3}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
 _NON_SITE_NP = re.compile(
@@ -431,7 +442,8 @@ _NOUN_KINDS = {
 }
 #: right after a verb: an object that is not a site ("fled the country", "left several positions")
 _OTHER_OBJECT = re.compile(
-    r"\s+(?:(?:their|its|his|her|our)\s+(?!(?:\w+\s+)?(?:bases?|positions|posts|outposts?|garrisons?|camps?|"
+    r"\s+(?:(?:the\s+)?(?:sub-?district|village|district|neighbou?rhood|quarter|hill|dam|bridge|crossing|"
+    r"oil\s+field|gas\s+field)\s+of\b|(?:their|its|his|her|our)\s+(?!(?:\w+\s+)?(?:bases?|positions|posts|outposts?|garrisons?|camps?|"
     r"air\s*bases?|airfields?|airports?|facilit\w+|headquarters|compound)\b)[a-z]+\b(?!\s+(?:at|in|from)\b)|"
     r"(?:out\s+of\s+|from\s+)?(?:the\s+(?:country|region|area|province|north|south|east|west|city|border)\b|"
     r"(?:several|some|many|most|all|dozens|hundreds|\d[\d,]*)\s+(?:of\s+)?(?:its\s+|their\s+|the\s+)?"
@@ -560,7 +572,15 @@ class Ingester:
         mentions = [m for m in geoparse(text, gazetteer=self.gazetteer) if m.place is not None]
         out: list[Proposal] = []
         state = _Story()
-        state.actors_before = lambda end: self.lexicon.find(text, 0, end, words)
+        state.words = words
+        everyone: list[list[ActorMention]] = []  # every actor of the text, found on first need
+
+        def actors_before(end: int) -> list[ActorMention]:
+            if not everyone:
+                everyone.append(self.lexicon.find(text, 0, len(text), words))
+            return [a for a in everyone[0] if a.end <= end]
+
+        state.actors_before = actors_before
         mi = 0
         prev_actors: list[ActorMention] = []
         for si, (s, e) in enumerate(sentences):
@@ -580,7 +600,7 @@ class Ingester:
                 prev_actors = [a for a in actors if not a.pronoun] or prev_actors
                 state.actors.extend(a for a in actors if not a.pronoun)
             state.see_sites(sent_mentions)
-            state.see_dates(dates)
+            state.see_dates([d for d in dates if not _in_dateline(text, d)] or dates)
         return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"], _headline_end(text))
 
     def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors, published
@@ -635,6 +655,8 @@ class Ingester:
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
         fut = _FUTURE.search(before)
+        if fut and _TO_NAME.match(fut.group()):
+            fut = None  # "troops ordered to Iraq arrived": sent somewhere, not yet to do something
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
                 and text[:fr.clause_start + fut.start()].rstrip().endswith(","):
             fut = None  # ", once the capital of ...,": formerly, not a condition
@@ -646,6 +668,9 @@ class Ingester:
             return
         if _PROGRESSIVE.search(before) and word.endswith("ing"):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
+            return
+        if fr.type == "hold" and word == "had" and not _SINCE.search(text, fr.end, e):
+            fr.status, fr.status_why = "ongoing", "a state before the story, with no date of its own"
             return
         if fr.type in ("gain", "weakgain") and _PARTIAL.match(text, fr.end, fr.clause_end):
             fr.status, fr.status_why = "ongoing", "only part of the place taken"
@@ -850,7 +875,7 @@ class Ingester:
             return
         # a bare noun ("this transfer is the result of ...") speaks of the change in general
         if state.sites and fr.type not in ("hold",) and fr.surface.casefold() not in _NOUNS:
-            last = state.sites[-1]
+            last = (state.event_sites or state.sites)[-1]  # the site of the last change, else the last named
             fr.sites.append((last, "the site the report is about"))
 
     def _site_near(self, town: Mention, noun: str) -> Mention | None:
@@ -990,7 +1015,9 @@ class Ingester:
             gains.append((gainer, from_a))
         elif t == "expel":
             # "drove Islamic State out of Kobani"; passive: "IS was driven out of Kobani by Kurdish fighters"
-            inner = [a for a in self.lexicon.find(text, fr.start, fr.end) if not a.pronoun]
+            # the one driven out: inside the phrase ("drove IS out of"), or right after it ("driving out the rebels")
+            inner = [a for a in self.lexicon.find(text, fr.start, fr.end) if not a.pronoun] or \
+                [a for a in self.lexicon.find(text, fr.end, min(fr.clause_end, fr.end + 40)) if not a.pronoun]
             winner, loser = (agent, sub) if passive else (sub, inner[0] if inner else None)
             gains.append((winner, loser))
             if loser is not None:
@@ -1134,6 +1161,8 @@ class _Story:
         self.last_subject: ActorMention | None = None
         #: the actors named so far (what "the jihadists" may refer back to, sentences later)
         self.actors: list[ActorMention] = []
+        #: the words of the report, for the scans sentence by sentence
+        self.words: Words | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
         #: every actor named before a position (read only when a back reference needs it)
@@ -1238,6 +1267,17 @@ _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|sever
                        r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
 
 
+#: "BEIRUT, Feb 11 (Levant Wire) -": the date a wire report was filed, before its first sentence
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?-i:[A-Z][A-Z .'’-]+)(?:,[ \t]*[A-Z][\w .'’-]*)?(?:,[ \t]*|[ \t]+\()$")
+_DATELINE_AFTER = re.compile(r"(?:,?\s*\d{4})?\)?\s*(?:\([^)\n]{0,40}\)\s*)?[-–—]")
+
+
+def _in_dateline(text: str, d: DateExpr) -> bool:
+    """Whether a date is the dateline's: the story starts on it, but it dates no act."""
+    return bool(_DATELINE_AFTER.match(text, d.end)) and bool(_DATELINE_BEFORE.search(text, max(0, d.start - 60),
+                                                                                       d.start))
+
+
 _DATE_PREP = re.compile(r"\s*(?:(?:on|in|at|by)\s+)?$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"\s*,?\s*(?:(?:and|as\s+well\s+as)\s+)?(?:of\s+)?(?:the\s+)?", re.IGNORECASE)
 
@@ -1287,7 +1327,7 @@ def _clause_of(bounds: list[int], pos: int, s: int, e: int) -> tuple[int, int]:
 def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story) -> list:
     """Back references in a clause ("the base", "both sites", "it"): (start, end, None, how, [mentions])."""
     out = []
-    for m in _COREF.finditer(text, cs, ce):
+    for m in scan(_COREF, heads(_COREF), text, cs, ce, state.words):
         if any(mm.start <= m.start() < mm.end for mm in mentions):
             continue
         # "the base at Taji", "the town of Hit": the name follows; not a back reference

@@ -107,8 +107,8 @@ _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|al
 #: words that refer back to an actor named before
 _PRONOUNS = ("they|it|its forces|its troops|their forces|their troops|the group|our forces|our troops"
              "|our soldiers|our units|our army"
-             "|the (?:(?:last|remaining|surviving|retreating|fleeing|few|other) )?(?:militants|troops|forces|"
-             "soldiers|fighters|jihadists|insurgents|extremists|rebels)").replace(" ", r"\s+")
+             "|the (?:(?-i:[a-z]+) )?(?:militants|troops|forces|soldiers|fighters|jihadists|insurgents|extremists|"
+             "rebels|defenders)").replace(" ", r"\s+")
 #: "the militants", "the group": an armed group, not a state's forces
 _NONSTATE_WORDS = re.compile(r"group|militants|fighters|jihadists|insurgents|extremists|rebels", re.IGNORECASE)
 #: force nouns of armed groups: a nationality before them does not make them the state's ("Syrian fighters")

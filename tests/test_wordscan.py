@@ -32,7 +32,7 @@ def test_patterns_that_cannot_be_listed_fall_back_to_finditer(pattern):
 
 def test_scan_matches_finditer_on_every_report_for_the_ingestion_patterns():
     lexicon = Lexicon()
-    patterns = [ingest._DATE, ingest._TRIGGER, lexicon._pattern]
+    patterns = [ingest._DATE, ingest._TRIGGER, ingest._COREF, lexicon._pattern]
     assert all(heads(p) is not None for p in patterns)
     texts = [p.read_text(encoding="utf-8") for p in REPORTS]
     assert len(texts) >= 40
