@@ -87,6 +87,9 @@ KIND_WORDS = {
     "region": {"region", "governorate"},
     "city": {"city", "town"},
     "town": {"town", "city"},
+    # a district or village is named after its seat: the populated place
+    "district": {"town", "city"},
+    "village": {"town", "city"},
     "international": {"airport", "airbase"},
 }
 #: an explicit --kind matches these kinds
@@ -96,6 +99,9 @@ _KIND_FAMILY = {
     "base": {"base", "camp", "outpost", "airbase", "headquarters"},
     "city": {"city", "town"},
     "town": {"town", "city"},
+    # a district or village is named after its seat: the populated place
+    "district": {"town", "city"},
+    "village": {"town", "city"},
     "governorate": {"governorate"},
     "region": {"region", "governorate"},
 }

@@ -47,6 +47,9 @@ from .place import Place
 _TABLE_VERSION = 6
 #: populated places outside the focus countries need at least this many people to be found
 WORLD_POPULATION = 100_000
+#: a town this large, capitalised mid-sentence in a report on its country, is the town even when
+#: its name is also an English word ("Palmyra", "Hit")
+TOWN_POPULATION = 20_000
 #: the longest name, in tokens, a window may have
 MAX_TOKENS = 8
 #: a place further than this from every other place of the article is "far"
@@ -74,8 +77,10 @@ _ABBREVIATIONS = frozenset(
 #: words that put a place after them ("in Hit", "near Taji")
 LOCATIVE = frozenset(
     "in at near from to into inside outside around towards toward across via through within "
-    "between outskirts beyond along reach reached entered enter captured seized recaptured retook "
-    "liberated overran left vacated evacuated hit struck".split()
+    "between outskirts beyond along reach reaches reached entered enter enters capture captures captured "
+    "seize seizes seized recapture recaptures recaptured retake retakes retook retaken take takes took taken "
+    "liberate liberates liberated overran overrun overruns storm storms stormed left leave leaves vacate "
+    "vacates vacated evacuate evacuates evacuated hit struck".split()
 )
 #: words that introduce a person's name
 PERSON_TITLES = frozenset(
@@ -91,6 +96,8 @@ MODIFIED_NOUNS = frozenset(
     "government officers commandos contingent navy jets aircraft warplanes drones planes bases base "
     "airbase airbases camp camps led backed held controlled based trained allied-backed".split()
 )
+#: after a name, these make it a person's ("the Assad regime"), unless the name is of a country or region
+_RULED = frozenset("government regime family loyalists dynasty era administration".split())
 #: after a name, these make it the name of a speaker or an organisation ("the JOC said", "a JOC spokesman")
 _SPEECH = frozenset("said says told added announced stated claimed confirmed denied reported warned insisted "
                     "spokesman spokeswoman spokesperson statement officials official commander".split())
@@ -109,8 +116,8 @@ _KIND_OF = frozenset(
 )
 #: words whose key depends on the next word ("al" before a name, "air" before "base")
 _PENDING = ARTICLES | {"air", "military", "head", "command"}
-#: words that may begin a kind phrase after a name: kind words, their plurals, "air", "province"
-_KIND_LEAD = _KIND_AFTER | _PENDING | {"province"} | {w + "s" for w in _KIND_AFTER} | {
+#: words that may begin a kind phrase after a name: kind words, their plurals, "air", "province", "countryside"
+_KIND_LEAD = _KIND_AFTER | _PENDING | {"province", "countryside"} | {w + "s" for w in _KIND_AFTER} | {
     v + "s" for v, canonical in FAMILIES.items() if canonical in _KIND_AFTER}
 _SITE_KINDS = frozenset("airbase base camp headquarters airport outpost range port".split())
 _AREA_KINDS = frozenset("country region governorate".split())
@@ -518,7 +525,7 @@ def _kind_context(text: str, tokens: list[_Tok], w: _Window) -> str:
             w.hi = j + (1 if two or (k[0] == "airbase" and len(tokens[j].key.split()) == 1 and j + 1 < len(tokens)
                                      and tokens[j + 1].key in ("base", "field", "station", "strip")) else 0)
             return k[0]
-        if k and k[0] == "province":
+        if k and k[0] in ("province", "countryside"):  # "Aleppo countryside": the governorate
             w.hi = j
             return "governorate"
     if w.i >= 1 and tokens[w.i - 1].key in _KIND_BEFORE and tokens[w.i - 1].joined:
@@ -697,7 +704,7 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
         if verdict is None:
             best = max(cands)
             p = table.places[best[1]]
-            if _strong(table, w, kind, cands, best):
+            if _strong(table, w, kind, cands, best) and not (w.i == w.j and _longer_name(text, tokens, w)):
                 _note_context(doc, tokens[w.i].sentence, p, idx, table)
     if not doc.countries:
         for c in focus:
@@ -756,6 +763,8 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
     bp = table.places[best[1]]
     if _attributive(text, tokens, w) and (bp[1] in _AREA_KINDS or first.upper):
         return "names an actor (used as a modifier, e.g. 'US forces')"
+    if w.hi + 1 < len(tokens) and tokens[w.hi + 1].key in _RULED and bp[1] not in _AREA_KINDS:
+        return "a ruler's name ('the Assad government')"
     if facts.code_only:
         if bp[1] != "country" or not (first.upper and _prep_before(text, tokens, w)):
             return "a country or airport code, not written as a place"
@@ -795,7 +804,7 @@ def _prep_before(text: str, tokens: list[_Tok], w: _Window) -> bool:
 
 #: words that make "of" locative ("north of Hit", "the fall of Mosul")
 _OF_PLACE = frozenset("north south east west northwest northeast southwest southeast outskirts city town village "
-                      "province governorate district fall control".split())
+                      "province governorate district fall control out".split())
 
 
 def _strong(table: _Table, w: _Window, kind: str, cands, best) -> bool:
@@ -859,17 +868,20 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
     p = table.places[ranked[0][1]]
     in_context = doc.countries.get(p[2]) is not None or doc.near[idx, ranked[0][1]] <= FAR_KM
     if w.facts.common:
-        if kind or (curated and w.j > w.i):
+        # a kind word of the name itself ("Old City") says nothing: only one written beside it
+        if (kind and not w.facts.inner_kind and (in_context or prep)) or (curated and w.j > w.i):
             return None
         if curated and p[7] == "curated" and cap:
             return None
-        if cap and (prep or (w.j > w.i)) and (in_context or prep):
+        if cap and in_context and (prep or w.j > w.i) or cap and prep and w.i == w.j:
             return None
-        if cap and in_context and p[1] in _AREA_KINDS:
-            return None
+        if cap and in_context and (p[1] in _AREA_KINDS or p[8] >= TOWN_POPULATION):
+            return None  # "Palmyra", capitalised mid-sentence in a report on Syria: the town
         why = "a common word" + (" at the start of a sentence" if first.initial else
                                  " in a headline" if first.sentence in headline else "")
         return f"{why} with no kind word, locative preposition or known site beside it"
+    if not in_context and p[1] != "country" and w.i == w.j and _longer_name(text, tokens, w):
+        return "part of a longer name, and far from the article's places"
     if p[1] == "country" or in_context or kind or prep or p[7] == "curated":
         return None
     return f"far from the article's other places, and nothing marks it as a place: {p[0]} ({p[2]})"

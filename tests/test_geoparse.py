@@ -115,3 +115,25 @@ def test_cli_geoparse_json_and_debug(cli, tmp_path):
                                                                ("Ramadi", "geonames:98717")]
     dbg = cli("geoparse", str(f), "--debug")
     assert dbg.returncode == 0 and "Ramadi" in dbg.stdout
+
+
+def test_names_that_are_also_words_in_a_report_on_their_country():
+    text = ("Syrian troops backed by Russian jets drove Islamic State out of Palmyra on Sunday. "
+            "The army said Palmyra would serve as a base for the push on Deir ez-Zor in Syria.")
+    assert [p for s, p in places(text) if s == "Palmyra"] == ["geonames:163808", "geonames:163808"]
+    assert "Palmyra" in dict(places("The day before, army units had secured Palmyra's airport in Syria."))
+
+
+@pytest.mark.parametrize("text, word", [
+    ("In 2017 the Assad government gave Russia a lease on Hmeimim in Syria.", "Assad"),
+    ("Troops fought street by street through Mosul's Old City in Iraq.", "Old City"),
+    ("The Peshmerga left the Bai Hassan oil fields near Kirkuk in Iraq.", "Bai"),
+    ("The jihadists stormed into the eastern districts of Kobani on October 6.", "October 6"),
+])
+def test_words_that_are_not_places_here(text, word):
+    assert word not in dict(places(text))
+
+
+def test_a_district_is_named_after_its_town():
+    text = "Iraqi forces announced the liberation of the district of Tal Afar, west of Mosul in Nineveh province."
+    assert dict(places(text))["Tal Afar"] == "geonames:90393"
