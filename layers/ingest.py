@@ -123,7 +123,8 @@ _DATE = re.compile(
     rf"|(?P<weekday>\b(?:(?:on|last|this|past|late\s+on|early\s+on|late|early)\s+)?{_DAY}(?P<wdposs>['’]s)?"
     r"(?:\s+(?:morning|afternoon|evening|night))?\b)"
     r"|(?P<yesterday>\byesterday\b|\blast\s+night\b)"
-    r"|(?P<today>\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b)"
+    r"|(?P<today>\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b"
+    r"|\bat\s+(?:about\s+|around\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w))"
     r"|(?P<lastweek>\b(?:last|past|previous)\s+week(?P<lwposs>['’]s)?\b|\bearlier\s+this\s+week\b|\bthis\s+week\b)"
     r"|(?P<thismonth>\b(?:earlier|this|late|early)\s+(?:this\s+)?month\b)"
     r"|(?P<lastmonth>\b(?:last|past|previous)\s+month\b)"
@@ -345,9 +346,10 @@ _FUTURE = re.compile(
 _DONE_BEFORE = re.compile(r"(?:\b(?:after|following|before|upon|since|by|finished|completed|concluded|ended|stopped)"
                           r"\s+$|,\s*$)", re.IGNORECASE)
 #: "seized more than half of it", "took parts of the base": not the whole place
-_PARTIAL = re.compile(r"\s+(?:control\s+of\s+|over\s+)?(?:more\s+than\s+|nearly\s+|almost\s+|about\s+|around\s+|"
-                      r"roughly\s+)?(?:half|part|parts|most|much|sections?|portions?|areas?|some|a\s+(?:part|section|"
-                      r"portion))\s+of\b", re.IGNORECASE)
+_PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?(?:more\s+than\s+|nearly\s+|almost\s+|about\s+|"
+                      r"around\s+|roughly\s+)?(?:(?:half|part|parts|most|much|sections?|portions?|areas?|some|"
+                      r"a\s+(?:part|section|portion))\s+of\b|the\s+(?:[\w-]+\s+)?(?:neighbou?rhoods|districts|suburbs|"
+                      r"outskirts|edges?|quarters|perimeter)\b)", re.IGNORECASE)
 _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 #: "the first Iraqi city to fall": a rank of what happened, not a plan
 _RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
@@ -432,7 +434,8 @@ _POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s
                               r"airbase|airfield|airport|air\s+field|garrison|camp|base)\b", re.IGNORECASE)
 #: "Bashiqa camp near": a named site the gazetteer does not know, placed by the town after it
 _UNKNOWN_NAMED_SITE = re.compile(
-    r"(?P<name>(?-i:[A-Z][a-z][\w'’-]*))\s+(?:military\s+)?(?:camp|base|air\s*base|airbase|airfield|airport|outpost|garrison)s?"
+    r"(?P<name>(?-i:[A-Z][a-z][\w'’-]*)(?:\s+\d+)?)\s+(?:military\s+)?(?:camp|base|air\s*base|airbase|airfield|airport|"
+    r"outpost|garrison)s?"
     r"\s+(?:near|outside|in|at|close\s+to|(?:north|south|east|west)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
 #: how far a known site may be from the town an unnamed one is placed by
 NEAR_KM = 50.0
@@ -1187,6 +1190,11 @@ def _sentence_of(starts: list[int], pos: int) -> int:
 
 #: "two days after": the act that follows happened that long before the sentence's date
 _DAYS_AFTER = re.compile(rf"\b(?P<n>{_N})\s+days?\s+after\b", re.IGNORECASE)
+#: what a receiver takes over: a site, by name or by kind, or its control ("received the keys")
+_RECEIVED_SITE = re.compile(
+    r"\s+(?:back\s+)?(?:(?:the|a|an|its|their)\s+)?(?:(?-i:[A-Z])|(?:[\w-]+\s+){0,2}?(?:base|bases|airbase|air\s+base|"
+    r"airport|airfield|camp|garrison|outpost|compound|facility|facilities|town|city|site|headquarters|control|"
+    r"keys|command)\b)", re.IGNORECASE)
 #: a determiner right before a participle makes it an adjective
 _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an|the|its|their|this|that|these|those|into|onto|toward|towards|near)"
                                  r"\s+(?:(?:recently|newly|now|"
@@ -1212,6 +1220,8 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         return True  # "the staff left at the compound": those remaining there
     if w in ("left", "leave", "leaves") and re.search(r"\b(?:on|the|of)\s+$", before):
         return True
+    if w.startswith("receiv") and not _RECEIVED_SITE.match(text, m.end()):
+        return True  # "received no orders", "received training": not a site changing hands
     if w.startswith("station") and re.match(r"\s*(?:chief|commander|in\b)", after):
         return False
     if w == "station" and not re.search(r"\bto\s+$", before):
@@ -1345,7 +1355,9 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
                 continue
             recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
                             key=lambda x: x.start) or state.sites[-_MEMORY:]
-            recent = [x for x in recent if x.place.kind in SITE_KINDS and not _metonym(text, x)]
+            # not a town that only locates a site named before it ("Union III in Baghdad")
+            recent = [x for x in recent if x.place.kind in SITE_KINDS and not _metonym(text, x)
+                      and not _locates(text, x, recent)]
             if recent:
                 out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [recent[-1]]))
             continue

@@ -339,3 +339,27 @@ def test_a_claim_nobody_confirmed_is_not_a_fact(text):
 ])
 def test_more_ways_of_writing_a_change(text, published, expected):
     assert claims(propose(text, published=published)) == expected
+
+
+def test_a_live_blog_entry_is_dated_by_its_time_of_day():
+    text = ("SDF fighters withdrew from Tabqa air base on Saturday evening, the ministry said.\n\n"
+            "09:40 Local officials say the town of Tabqa was handed to the army at 9am.")
+    got = claims(propose(text, published="2026-01-18"))
+    assert ("geonames:172374", "control", "syrian-government", "2026-01-18") in got
+
+
+@pytest.mark.parametrize("text", [
+    "American troops at the Shaddadi base have received no orders to leave, an official said on Sunday.",
+    "The jihadists stormed into the eastern neighbourhoods of Kobani on Monday.",
+    "Islamic State captured the Division 17 base near Raqqa on 25 July.",
+])
+def test_sentences_that_change_nothing_here(text):
+    assert propose(text, published="2014-08-24") == []
+
+
+def test_it_is_the_site_not_the_town_that_locates_it():
+    text = ("Coalition personnel vacated the Union III compound in Baghdad during September and handed it over "
+            "to Iraqi forces.")
+    got = claims(propose(text, published="2025-10-05"))
+    assert ("union-iii-baghdad", "control", "isf", "2025-09") in got
+    assert not any(site == "geonames:98182" for site, *_ in got)
