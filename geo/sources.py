@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,7 @@ from .place import Place
 DATA = resources.files("geo") / "data"
 MILITARY_SITES = "military_sites.csv"
 REGIONS = "regions.csv"
+ALTERNATE_NAMES = "alternate_names.csv"
 
 #: kinds a curated site may have
 SITE_KINDS = frozenset(
@@ -51,49 +53,99 @@ def _float(path: Path | str, line: int, row: dict, name: str, lo: float, hi: flo
     return value
 
 
+def _csv_rows(path: Path | str, required: set[str]) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a curated CSV file whose header has the ``required`` columns."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = required - set(reader.fieldnames or ())
+        if missing:
+            raise SourceError(path, 1, sorted(missing)[0], "column missing from the header")
+        yield from enumerate(reader, start=2)
+
+
+def _required(path: Path | str, line: int, row: dict, name: str) -> str:
+    value = (row.get(name) or "").strip()
+    if not value:
+        raise SourceError(path, line, name, "empty")
+    return value
+
+
+def _source_url(path: Path | str, line: int, row: dict, what: str) -> str:
+    url = (row.get("source_url") or "").strip()
+    if not url.startswith(("http://", "https://")):
+        raise SourceError(path, line, "source_url", f"every {what} needs the URL of its source")
+    return url
+
+
 def read_sites_csv(path: Path | str, source: str = "curated") -> list[Place]:
     """Curated military sites (or a user's own sites in the same columns)."""
     places: list[Place] = []
     seen: dict[str, int] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        required = {"id", "name", "kind", "country", "lat", "lon", "source_url"}
-        missing = required - set(reader.fieldnames or ())
-        if missing:
-            raise SourceError(path, 1, sorted(missing)[0], "column missing from the header")
-        for line, row in enumerate(reader, start=2):
-            pid = (row.get("id") or "").strip()
-            if not pid:
-                raise SourceError(path, line, "id", "empty")
-            if pid in seen:
-                raise SourceError(path, line, "id", f"{pid!r} already used on line {seen[pid]}")
-            seen[pid] = line
-            kind = (row.get("kind") or "").strip()
-            if kind not in SITE_KINDS:
-                raise SourceError(path, line, "kind", f"{kind!r} is not one of {sorted(SITE_KINDS)}")
-            if not (row.get("source_url") or "").startswith(("http://", "https://")):
-                raise SourceError(path, line, "source_url", "every site needs the URL of its source")
-            country = (row.get("country") or "").strip().upper()
-            if len(country) != 2:
-                raise SourceError(path, line, "country", f"{country!r} is not an ISO alpha-2 code")
-            codes = tuple(c for c in ((row.get("icao") or "").strip(), (row.get("iata") or "").strip()) if c)
-            places.append(
-                Place(
-                    id=pid,
-                    name=row["name"].strip(),
-                    kind=kind,
-                    country=country,
-                    admin1=(row.get("admin1") or "").strip(),
-                    lat=_float(path, line, row, "lat", -90, 90),
-                    lon=_float(path, line, row, "lon", -180, 180),
-                    aliases=tuple(dict.fromkeys(_split_aliases(row.get("aliases") or "") + codes)),
-                    wikidata=(row.get("wikidata") or "").strip(),
-                    source=source,
-                    source_url=row["source_url"].strip(),
-                    precision=(row.get("coord_precision") or "point").strip() or "point",
-                )
+    for line, row in _csv_rows(path, {"id", "name", "kind", "country", "lat", "lon", "source_url"}):
+        pid = _required(path, line, row, "id")
+        if pid in seen:
+            raise SourceError(path, line, "id", f"{pid!r} already used on line {seen[pid]}")
+        seen[pid] = line
+        kind = (row.get("kind") or "").strip()
+        if kind not in SITE_KINDS:
+            raise SourceError(path, line, "kind", f"{kind!r} is not one of {sorted(SITE_KINDS)}")
+        source_url = _source_url(path, line, row, "site")
+        country = (row.get("country") or "").strip().upper()
+        if len(country) != 2:
+            raise SourceError(path, line, "country", f"{country!r} is not an ISO alpha-2 code")
+        codes = tuple(c for c in ((row.get("icao") or "").strip(), (row.get("iata") or "").strip()) if c)
+        places.append(
+            Place(
+                id=pid,
+                name=row["name"].strip(),
+                kind=kind,
+                country=country,
+                admin1=(row.get("admin1") or "").strip(),
+                lat=_float(path, line, row, "lat", -90, 90),
+                lon=_float(path, line, row, "lon", -180, 180),
+                aliases=tuple(dict.fromkeys(_split_aliases(row.get("aliases") or "") + codes)),
+                wikidata=(row.get("wikidata") or "").strip(),
+                source=source,
+                source_url=source_url,
+                precision=(row.get("coord_precision") or "point").strip() or "point",
             )
+        )
     return places
+
+
+def read_alternate_names(path: Path | str) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Curated spellings (Kurdish, Turkish, older transliterations) that GeoNames lacks, each with
+    the page it comes from: place id -> (line of its first row, names in file order)."""
+    table: dict[str, tuple[int, tuple[str, ...]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in _csv_rows(path, {"place_id", "name", "language", "source_url"}):
+        pid = _required(path, line, row, "place_id")
+        name = _required(path, line, row, "name")
+        _required(path, line, row, "language")
+        _source_url(path, line, row, "name")
+        if (pid, name) in seen:
+            raise SourceError(path, line, "name", f"{name!r} already given for {pid} on line {seen[pid, name]}")
+        seen[pid, name] = line
+        first, names = table.get(pid, (line, ()))
+        table[pid] = (first, (*names, name))
+    return table
+
+
+def with_alternate_names(places: Iterable[Place], path: Path | str) -> Iterator[Place]:
+    """``places`` with the spellings of the alternate-names file added to their aliases; a row
+    naming a place no source has is an error (after the last place)."""
+    table = read_alternate_names(path)
+    found: set[str] = set()
+    for place in places:
+        entry = table.get(place.id)
+        if entry is not None:
+            found.add(place.id)
+            extra = tuple(n for n in entry[1] if n != place.name)
+            place = dataclasses.replace(place, aliases=tuple(dict.fromkeys(place.aliases + extra)))
+        yield place
+    for pid, (line, _) in table.items():
+        if pid not in found:
+            raise SourceError(path, line, "place_id", f"{pid!r} is not a place of the gazetteer")
 
 
 def military_sites() -> list[Place]:
@@ -316,8 +368,7 @@ def _dump_kind(fclass: str, fcode: str, pop: int) -> str:
     return "feature"
 
 
-def all_places(extra_dumps: Iterable[Path] = ()) -> Iterator[Place]:
-    """Every place from every offline source, curated first."""
+def _every_source(extra_dumps: Iterable[Path]) -> Iterator[Place]:
     cities = _geonames_cities()
     yield from military_sites()
     yield from region_places(cities)
@@ -325,3 +376,9 @@ def all_places(extra_dumps: Iterable[Path] = ()) -> Iterator[Place]:
     yield from geonames_places(cities)
     for dump in extra_dumps:
         yield from read_geonames_dump(dump)
+
+
+def all_places(extra_dumps: Iterable[Path] = ()) -> Iterator[Place]:
+    """Every place from every offline source, curated first, with the curated alternate names."""
+    with resources.as_file(DATA / ALTERNATE_NAMES) as path:
+        yield from with_alternate_names(_every_source(extra_dumps), path)

@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 
 from geo.geoparse import Mention, geoparse, sentence_spans
@@ -38,7 +39,7 @@ from .lexicon import (
     Lexicon,
     resolve_actor,
 )
-from .wordscan import Words, heads, scan
+from .wordscan import Alternation, Words, heads, scan
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
@@ -141,6 +142,12 @@ _DATE = re.compile(
 )
 
 
+@cache
+def _alternation(pattern: re.Pattern) -> Alternation:
+    """The branches of one of this module's patterns, per first word (worked out on first use)."""
+    return Alternation.of(pattern)
+
+
 _DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today", "lastweek",
                "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "later", "inherit", "future")
 
@@ -178,14 +185,16 @@ def find_dates(text: str, start: int, end: int, published: date | None, words: W
     """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones);
     ``words``: those of the whole text, when it is read sentence by sentence."""
     out = []
-    for m in scan(_DATE, heads(_DATE), text, start, end, words):
-        kind = next(k for k in _DATE_KINDS if m.group(k))
+    for m in _alternation(_DATE).finditer(text, start, end, words):
+        groups = m.groupdict()
+        kind = next(k for k in _DATE_KINDS if groups.get(k))
         out.append(_resolve_date(kind, m, published))
     return out
 
 
 def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
     s, e, surface = m.start(), m.end(), m.group()
+    group = m.groupdict().get  # a branch's pattern holds its own groups only
     low = surface.casefold()
 
     def made(value, precision, note="", **kw) -> DateExpr:
@@ -214,7 +223,7 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
             if pub is None:
                 return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
             value = date(pub.year, month, day)
-            rel = m.group("dmrel") or m.group("mdrel")
+            rel = group("dmrel") or group("mdrel")
             if rel:  # "on June 11 last year"
                 value = date(pub.year - (rel.casefold() == "last"), month, day)
             elif value > pub:  # "on 30 December" read in January: last year
@@ -231,8 +240,8 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
                 return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
             # "in July" in an October report is this year's July; in a March report, last year's
             year = pub.year if month <= pub.month else pub.year - 1
-            if m.group("mrel"):  # "in August last year", "in March this year"
-                year = pub.year - (m.group("mrel").casefold() == "last")
+            if group("mrel"):  # "in August last year", "in March this year"
+                year = pub.year - (group("mrel").casefold() == "last")
             return made(date(year, month, 1), "month")
     except ValueError:
         return made(None, None, f"{surface!r} is not a calendar date")
@@ -243,7 +252,7 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
         back = (pub.weekday() - wd) % 7
         if low.startswith("last ") and back == 0:
             back = 7
-        return made(pub - timedelta(days=back), "day", modifier=bool(m.group("wdposs")))
+        return made(pub - timedelta(days=back), "day", modifier=bool(group("wdposs")))
     if kind == "yesterday":
         return made(pub - timedelta(days=1), "day")
     if kind == "today":
@@ -251,7 +260,7 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
     if kind == "lastweek":
         if "this week" in low:
             return made(_month_start(pub - timedelta(days=pub.weekday())), "month")
-        return made(_month_start(pub - timedelta(days=7)), "month", modifier=bool(m.group("lwposs")))
+        return made(_month_start(pub - timedelta(days=7)), "month", modifier=bool(group("lwposs")))
     if kind == "thismonth":
         return made(_month_start(pub), "month")
     if kind == "lastmonth":
@@ -567,7 +576,7 @@ class Ingester:
         trig_sentences: dict[int, list[re.Match]] = {}
         starts = [s for s, _ in sentences]
         words = Words(text)
-        for m in scan(_TRIGGER, heads(_TRIGGER), text, words=words):
+        for m in _alternation(_TRIGGER).finditer(text, words=words):
             i = _sentence_of(starts, m.start())
             trig_sentences.setdefault(i, []).append(m)
         if not trig_sentences:
@@ -1412,6 +1421,7 @@ def _role(surface: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def _fmt(d: date | None, precision: str | None) -> str | None:
     from .dates import edtf
 

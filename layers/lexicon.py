@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .wordscan import Words, heads, scan
+from .wordscan import Alternation, Words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -165,11 +165,10 @@ class Lexicon:
                         aliases[n] = actor_id
         self.aliases = aliases
         self._by_key = {_key(n): a for n, a in aliases.items()}
-        self._pattern = self._compile(aliases)
-        self._heads = heads(self._pattern)
+        self._alternation = self._compile(aliases)
 
     @staticmethod
-    def _compile(aliases: dict[str, str]) -> re.Pattern:
+    def _compile(aliases: dict[str, str]) -> Alternation:
         """One alternation, longest spellings first; short all-capital codes match case-sensitively."""
         names = sorted(aliases, key=len, reverse=True)
         parts = []
@@ -190,7 +189,7 @@ class Lexicon:
         parts.append(rf"(?P<host>{HOST_STATE_WORDS})")
         parts.append(rf"(?P<country>{nat})")
         parts.append(rf"(?P<pronoun>{_PRONOUNS})")
-        return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+        return Alternation(parts, re.IGNORECASE, r"(?<![\w-])", r"(?![\w])")
 
     def find(self, text: str, start: int = 0, end: int | None = None, words: Words | None = None
              ) -> list[ActorMention]:
@@ -198,26 +197,27 @@ class Lexicon:
         of the whole text, when it is read sentence by sentence."""
         end = len(text) if end is None else end
         out: list[ActorMention] = []
-        for m in scan(self._pattern, self._heads, text, start, end, words):
+        for m in self._alternation.finditer(text, start, end, words):
             surface = m.group()
             s, e = m.span()
-            if m.group("pronoun"):
+            group = m.groupdict().get  # a branch's pattern holds its own groups only
+            if group("pronoun"):
                 hint = "jihadist" if _JIHADIST_WORDS.search(surface) else \
                     "nonstate" if _NONSTATE_WORDS.search(surface) else \
                     "speaker" if surface.casefold().startswith("our") else ""
                 out.append(ActorMention(s, e, surface, "", pronoun=True, refers_to=hint))
                 continue
-            if m.group("natforce"):
+            if group("natforce"):
                 actor = NATIONALITIES[_nationality_of(surface)]
                 if actor != KURDISH and _IRREGULAR.search(surface) and not _OF_STATE.search(surface):
                     continue  # "allied Syrian fighters", "Iraqi militias": not the state's own forces
-            elif m.group("forceof"):
-                actor = NATIONALITIES[_fold(m.group("ofnat"))]
-            elif m.group("undernat"):
+            elif group("forceof"):
+                actor = NATIONALITIES[_fold(group("ofnat"))]
+            elif group("undernat"):
                 actor = NATIONALITIES[_fold(surface)]
-            elif m.group("host"):
+            elif group("host"):
                 actor = HOST_STATE
-            elif m.group("country"):
+            elif group("country"):
                 if _MODIFIER_SUFFIX.match(text, e) or not _subject_like(text, e):
                     continue  # "US-backed", "Syria's largest oil field": a place or modifier
                 actor = NATIONALITIES[_fold(surface)]

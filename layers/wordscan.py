@@ -6,7 +6,12 @@ on long texts.  A phrase can only begin at a word, and only at a few words: the 
 a pattern, read off its parsed form, list the words a match can begin with and the
 words that may follow each ("the" only before "same", "day", "previous", ...).
 ``scan`` looks the words of the text up in that table and tries the pattern only where
-both fit, so it finds exactly what ``finditer`` finds.
+both fit, so it finds exactly what ``finditer`` finds.  A table is worked out once per
+pattern, on first use.
+
+An ``Alternation`` goes one step further for a pattern made of many branches: at a word it
+tries only the branches that can begin with that word (in their order, so the branch that
+wins is the one that would have won in the whole pattern).
 """
 
 from __future__ import annotations
@@ -60,9 +65,43 @@ class Words:
             self.keys[i] = NUMBER
 
 
+class Alternation:
+    """A pattern of many branches (``prefix(?:b1|b2|...)suffix``), compiled whole and, per word
+    a match can begin with, with only the branches that can begin with it."""
+
+    def __init__(self, branches: list[str], flags: int = 0, prefix: str = "", suffix: str = "") -> None:
+        def compiled(bs: list[str]) -> re.Pattern:
+            return re.compile(f"{prefix}(?:{'|'.join(bs)}){suffix}", flags)
+
+        self.whole = compiled(branches)
+        self.table: Heads | None = {}
+        self.by_word: dict[str, re.Pattern] = {}
+        by_word: dict[str, list[str]] = {}
+        for b in branches:
+            own = heads(compiled([b]))
+            if own is None:  # a branch that may begin anywhere: the whole pattern at every character
+                self.table, by_word = None, {}
+                break
+            for first, seconds in own.items():
+                by_word.setdefault(first, []).append(b)
+                _merge(self.table, first, seconds)
+        self.by_word = {w: compiled(bs) for w, bs in by_word.items()}
+
+    @classmethod
+    def of(cls, pattern: re.Pattern) -> Alternation:
+        """The alternation of a compiled pattern's top-level branches."""
+        return cls(_top_branches(pattern.pattern), pattern.flags)
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None, words: Words | None = None
+                 ) -> Iterator[re.Match]:
+        """``self.whole.finditer(text, start, end)``, each word tried with its own branches."""
+        return scan(self.whole, self.table, text, start, end, words, self.by_word)
+
+
 def scan(pattern: re.Pattern, table: Heads | None, text: str, start: int = 0, end: int | None = None,
-         words: Words | None = None) -> Iterator[re.Match]:
-    """``pattern.finditer(text, start, end)``, tried only at the words ``table`` lists.
+         words: Words | None = None, by_word: dict[str, re.Pattern] | None = None) -> Iterator[re.Match]:
+    """``pattern.finditer(text, start, end)``, tried only at the words ``table`` lists (with the
+    pattern ``by_word`` gives for the word, when it gives one).
 
     ``words`` of the whole text may be passed in when it is scanned part by part; the parts
     must begin and end between words (sentences do).
@@ -76,17 +115,50 @@ def scan(pattern: re.Pattern, table: Heads | None, text: str, start: int = 0, en
     starts, keys = words.starts, words.keys
     lo, hi = bisect_left(starts, start), bisect_left(starts, end)
     pos = start
+    by_word = by_word or {}
     for i in compress(range(lo, hi), map(table.__contains__, keys[lo:hi])):
         at = starts[i]
         if at < pos:
             continue
-        seconds = table[keys[i]]
+        key = keys[i]
+        seconds = table[key]
         if seconds is not ANY and (i + 1 >= hi or keys[i + 1] not in seconds):
             continue
-        m = pattern.match(text, at, end)
+        m = by_word.get(key, pattern).match(text, at, end)
         if m and m.end() > at:
             yield m
             pos = m.end()
+
+
+def _top_branches(pattern: str) -> list[str]:
+    """The branches of a pattern's top-level alternation (``a|(b|c)|d`` -> ``a``, ``(b|c)``, ``d``)."""
+    out, depth, klass, escaped, at = [], 0, False, False, 0
+    for k, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif klass:
+            klass = ch != "]"
+        elif ch == "[":
+            klass = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[at:k])
+            at = k + 1
+    out.append(pattern[at:])
+    return out
+
+
+def _merge(table: Heads, first: str, seconds: set[str] | None) -> None:
+    if seconds is ANY:
+        _add(table, first, ANY)
+    else:
+        for second in seconds:
+            _add(table, first, second)
 
 
 def _add(table: Heads, first: str, second: str | None) -> None:

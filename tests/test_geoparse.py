@@ -137,3 +137,10 @@ def test_words_that_are_not_places_here(text, word):
 def test_a_district_is_named_after_its_town():
     text = "Iraqi forces announced the liberation of the district of Tal Afar, west of Mosul in Nineveh province."
     assert dict(places(text))["Tal Afar"] == "geonames:90393"
+
+
+def test_a_site_written_as_such_is_found_by_a_looser_spelling():
+    assert places("Russian jets took off from Hmeymin air base near Latakia in Syria.")[0] == (
+        "Hmeymin air base", "hmeimim-air-base")
+    (unknown,) = [m for m in geoparse("Marines flew out of Camp Lemonnier.") if m.kind_word]
+    assert unknown.place is None and unknown.surface == "Camp Lemonnier"

@@ -7,7 +7,7 @@ import pytest
 
 from layers import ingest
 from layers.lexicon import Lexicon
-from layers.wordscan import ANY, heads, scan
+from layers.wordscan import ANY, Alternation, heads, scan
 
 REPORTS = sorted((Path(__file__).parent.parent / "benchmarks" / "ingest_reports").glob("*.txt"))
 
@@ -32,16 +32,20 @@ def test_patterns_that_cannot_be_listed_fall_back_to_finditer(pattern):
 
 def test_scan_matches_finditer_on_every_report_for_the_ingestion_patterns():
     lexicon = Lexicon()
-    patterns = [ingest._DATE, ingest._TRIGGER, ingest._COREF, lexicon._pattern]
+    alternations = [Alternation.of(ingest._DATE), Alternation.of(ingest._TRIGGER), lexicon._alternation]
+    patterns = [ingest._COREF, *(a.whole for a in alternations)]
     assert all(heads(p) is not None for p in patterns)
+    assert all(a.table is not None for a in alternations)
     texts = [p.read_text(encoding="utf-8") for p in REPORTS]
     assert len(texts) >= 40
     for text in texts:
-        for p in patterns:
-            assert [m.span() for m in scan(p, heads(p), text)] == [m.span() for m in p.finditer(text)]
-            # a window inside the text, as the ingester scans one sentence at a time
-            a, b = len(text) // 3, 2 * len(text) // 3
-            assert [m.span() for m in scan(p, heads(p), text, a, b)] == [m.span() for m in p.finditer(text, a, b)]
+        # a window inside the text too, as the ingester scans one sentence at a time
+        for a, b in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
+            for p in patterns:
+                assert [m.span() for m in scan(p, heads(p), text, a, b)] == [m.span() for m in p.finditer(text, a, b)]
+            for alt in alternations:
+                got = [(m.span(), m.lastgroup) for m in alt.finditer(text, a, b)]
+                assert got == [(m.span(), m.lastgroup) for m in alt.whole.finditer(text, a, b)]
 
 
 def test_an_alias_in_arabic_script_is_still_found():
