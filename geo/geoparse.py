@@ -30,7 +30,9 @@ import tempfile
 import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import add, itemgetter
 from pathlib import Path
@@ -294,16 +296,8 @@ class _Tok(NamedTuple):
         return len(self.text) >= 2 and self.text.isupper()
 
 
-_TOKEN_KEYS: dict[str, str] = {}
-
-
-def _token_key(word: str) -> str:
-    k = _TOKEN_KEYS.get(word)
-    if k is None:
-        k = normalize(word)
-        if len(_TOKEN_KEYS) < 200_000:
-            _TOKEN_KEYS[word] = k
-    return k
+#: the key of a word (an article repeats its words: normalize each once)
+_token_key = lru_cache(maxsize=200_000)(normalize)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -398,25 +392,17 @@ class _Window:
 
 def _window_keys(toks: list[_Tok]) -> str:
     """The strict key of consecutive tokens, folding as ``normalize`` does for the whole name."""
-    texts = tuple(t.text for t in toks)
-    key = _WINDOW_KEYS.get(texts)
-    if key is None:
-        key = _window_keys_uncached(toks)
-        if len(_WINDOW_KEYS) < 100_000:
-            _WINDOW_KEYS[texts] = key
-    return key
+    return _key_of_words(tuple(t.text for t in toks))
 
 
-_WINDOW_KEYS: dict[tuple[str, ...], str] = {}
-
-
-def _window_keys_uncached(toks: list[_Tok]) -> str:
+@lru_cache(maxsize=100_000)
+def _key_of_words(texts: tuple[str, ...]) -> str:
     words: list[str] = []
-    for t in toks:
-        words.extend(t.key.split())
+    for t in texts:
+        words.extend(_token_key(t).split())
     n = len(words)
     if any(w in _PENDING and w not in ARTICLES for w in words):
-        return normalize(" ".join(t.text for t in toks))  # "military airport", "head quarters": the phrases
+        return normalize(" ".join(texts))  # "military airport", "head quarters": the phrases
     out: list[str] = []
     for i, w in enumerate(words):
         if w in ARTICLES and i + 1 < n:
@@ -669,12 +655,18 @@ def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = No
 
         gazetteer = default()
     table = _table(gazetteer)
-    # a long text makes hundreds of thousands of small objects that all live to the end: the
-    # cyclic garbage collector would walk them again and again for nothing
+    with gc_paused():
+        return _geoparse(text, debug, gazetteer, table)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Reading a text makes hundreds of thousands of small objects that all live to its end: the
+    cyclic garbage collector would walk them again and again for nothing."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _geoparse(text, debug, gazetteer, table)
+        yield
     finally:
         if collecting:
             gc.enable()

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 
-from geo.geoparse import Mention, geoparse, sentence_spans
+from geo.geoparse import Mention, gc_paused, geoparse, sentence_spans
 
 from .cli import UsageError
 from .lexicon import (
@@ -572,6 +572,11 @@ class Ingester:
     ) -> list[Proposal]:
         """Proposed events of one report; with ``unconfirmed`` also the planned, denied, claimed and ongoing
         ones."""
+        with gc_paused():
+            return self._propose(text, published, source_url, source_title, file, unconfirmed)
+
+    def _propose(self, text: str, published: date | None, source_url: str, source_title: str, file: str,
+                 unconfirmed: bool) -> list[Proposal]:
         sentences = sentence_spans(text)
         trig_sentences: dict[int, list[re.Match]] = {}
         starts = [s for s, _ in sentences]
