@@ -424,6 +424,9 @@ _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 #: "a former US base near", "an air base outside": a site named only by the town it is near
 _SITE_NOUN = (r"air\s*bases?|airbases?|bases?|airfields?|airports?|outposts?|camps?|garrisons?|positions?|"
               r"facilit(?:y|ies)")
+#: what places a site by a town: "near", "west of", "on the western outskirts of" (and the space after)
+_BESIDE = (r"\s+(?:near|outside|close\s+to|(?:north|south|east|west)\s+of|in|at|"
+           r"on\s+the\s+(?:(?:northern|southern|eastern|western|north-?\w+|south-?\w+)\s+)?outskirts\s+of)\s+")
 #: words that describe a site without naming it: lower case, or of a nation ("a former US base")
 _COMMON_WORDS = r"(?-i:(?:[a-z][\w.-]*|[A-Z][a-z]+(?:an|ish|i|ese)|US|U\.S\.)\s+)"
 _UNNAMED_SITE = re.compile(
@@ -431,9 +434,7 @@ _UNNAMED_SITE = re.compile(
     # before it ("abandoned American outpost"), as "K-1 Air Base near" is a name
     rf"(?:\b(?:a|an|one|another|the|its|their)\s+{_COMMON_WORDS}{{0,3}}?(?P<noun>{_SITE_NOUN})"
     rf"|(?<![\w-]){_COMMON_WORDS}{{1,2}}(?-i:(?P<bare>{_SITE_NOUN})))"
-    r"\s+(?:near|outside|close\s+to|north\s+of|south\s+of|east\s+of|west\s+of|in|at|"
-    r"on\s+the\s+(?:(?:northern|southern|eastern|western|north-?\w+|south-?\w+)\s+)?outskirts\s+of)"
-    r"\s+(?:the\s+(?:[\w-]+\s+){0,3}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
+    rf"{_BESIDE}(?:the\s+(?:[\w-]+\s+){{0,3}}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
 _NON_SITE_NP = re.compile(
     r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:town|city|village|base|airbase|airport|airfield|camp|"
@@ -444,8 +445,7 @@ _POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s
 #: "Bashiqa camp near": a named site the gazetteer does not know, placed by the town after it
 _UNKNOWN_NAMED_SITE = re.compile(
     r"(?P<name>(?-i:[A-Z][a-z][\w'’-]*)(?:\s+\d+)?)\s+(?:military\s+)?(?:camp|base|air\s*base|airbase|airfield|airport|"
-    r"outpost|garrison)s?"
-    r"\s+(?:near|outside|in|at|close\s+to|(?:north|south|east|west)\s+of)\s+(?:the\s+)?$", re.IGNORECASE)
+    rf"outpost|garrison)s?{_BESIDE}(?:the\s+)?$", re.IGNORECASE)
 #: how far a known site may be from the town an unnamed one is placed by
 NEAR_KM = 50.0
 _NOUN_KINDS = {
