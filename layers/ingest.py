@@ -362,6 +362,10 @@ _PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?(?:more\s+tha
 _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 #: "the first Iraqi city to fall": a rank of what happened, not a plan
 _RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
+_NO_AFTER = re.compile(r"\s*(?:no|none)\b", re.IGNORECASE)
+_BEGAN_TO = re.compile(r"\b(?:forced|began|started)\s+to\s+$", re.IGNORECASE)
+_FELL = re.compile(r"fell|fallen|falls|falling", re.IGNORECASE)
+_HELD_BY = re.compile(r"(?:held|controlled|occupied)\s+by", re.IGNORECASE)
 _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nor|neither|without|yet\s+to|failed\s+to|refused\s+to|cannot|can't|won't|didn't|"
@@ -399,12 +403,12 @@ _UNVERIFIED_NEXT = re.compile(r"\s*(?:(?:that|this|the)\s+(?:claim|report|accoun
                               re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activists?|rumou?red|purportedly|"
                     r"according\s+to\s+(?:local|unnamed|unverified|social))\b", re.IGNORECASE)
-#: where a clause ends: its subject is not looked for across these
-_BOUNDARY = re.compile(
-    r"[;:]|\s[-–—]\s|,\s*(?:but|while|whereas|although|though|which|who|where|when)\b|"
-    r"\b(?:but|while|whereas|although|though|after|before|because|since|as|when|once|until|unless|if|that|"
-    r"following|amid|and|or)\b",
-    re.IGNORECASE)
+#: where a clause ends: its subject is not looked for across these -- marks, and words (found by a
+#: word scan: a pattern of words tried at every character is slow)
+_BOUNDARY_MARK = re.compile(r"[;:]|\s[-–—]\s|,\s*(?:but|while|whereas|although|though|which|who|where|when)\b",
+                            re.IGNORECASE)
+_BOUNDARY_WORD = re.compile(r"\b(?:but|while|whereas|although|though|after|before|because|since|as|when|once|until|"
+                            r"unless|if|that|following|amid|and|or)\b", re.IGNORECASE)
 #: the kinds a back reference can mean
 _COREF = re.compile(
     r"\b(?:(?:the|this|that|its|their)\s+(?:(?:former|western|eastern|northern|southern|sprawling|main|key|"
@@ -622,7 +626,7 @@ class Ingester:
 
     def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors, published
                 ) -> list[_Frame]:
-        bounds = _clause_bounds(text, s, e, actors)
+        bounds = _clause_bounds(text, s, e, actors, state.words)
         frames: list[_Frame] = []
         # words that only look like a change ("an abandoned outpost") do not end the clause before them
         triggers = [m for m in triggers if not _not_a_trigger(text, m, TRIGGERS[int(m.lastgroup[1:])][0])]
@@ -668,7 +672,7 @@ class Ingester:
             return
         neg = next((n for n in _NEGATION.finditer(before) if n.group().casefold() != "no"
                     or _NO_FORCES.match(before, n.end())), None)
-        if neg or re.match(r"\s*(?:no|none)\b", tail, re.IGNORECASE) and fr.type in ("leave", "arrive"):
+        if neg or _NO_AFTER.match(tail) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
         fut = _FUTURE.search(before)
@@ -677,7 +681,7 @@ class Ingester:
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
                 and text[:fr.clause_start + fut.start()].rstrip().endswith(","):
             fut = None  # ", once the capital of ...,": formerly, not a condition
-        if fut is None and fr.type != "hold" and not re.search(r"\b(?:forced|began|started)\s+to\s+$", before) \
+        if fut is None and fr.type != "hold" and not _BEGAN_TO.search(before) \
                 and not _RANKED_TO.search(before):
             fut = _INFINITIVE.search(before)
         if fut:
@@ -715,7 +719,7 @@ class Ingester:
                 fr.from_actor = a
             elif _ENDS_OF.search(prep) and fr.surface.casefold() in _NOUNS and fr.subject is None:
                 fr.subject, fr.subject_how = a, "named after the noun"
-        if fr.type == "gain" and re.match(r"(?i)fell|fallen|falls|falling", fr.surface) and fr.agent is None:
+        if fr.type == "gain" and _FELL.match(fr.surface) and fr.agent is None:
             # "fell to X": the actor after "to" gains
             fr.agent, fr.to_actor = fr.to_actor, None
         if fr.subject is not None:
@@ -1021,7 +1025,7 @@ class Ingester:
                                           else "")
                 if gainer is not None and gainer.pronoun:
                     gainer = self._antecedent(gainer, self.lexicon.find(text, s, fr.start), [], [], state)
-            elif passive or re.match(r"(held|controlled|occupied)\s+by|fell|fallen|falls|falling", low):
+            elif passive or _HELD_BY.match(low) or _FELL.match(low):
                 gainer = agent or (to_a if passive else None)
                 if gainer is None and passive and low in ("overrun", "overran", "stormed", "sacked"):
                     # "Rutbah was overrun in June 2014": by the armed group the story is about
@@ -1249,18 +1253,21 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         return True  # "an abandoned American outpost", "the recently vacated base": a description
     if ttype == "hold" and w.endswith("controls") and re.search(r"\b(?:border|export|arms|strict)\s+$", before):
         return True
-    if re.match(r"(?:held|controlled|occupied)\s+by", w) and not re.search(rf"\b{_BE}\s+(?:\w+ly\s+)?$", before,
-                                                                         re.IGNORECASE):
+    if _HELD_BY.match(w) and not _PASSIVE.search(before):
         # "the last crossings held by the militants" describes the crossings; "Hit, held by ..." is
         # found through the place before it
         return not re.search(r"[A-Z][\w'’-]*,?\s+$", text[max(0, m.start() - 30):m.start()])
     return False
 
 
-def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention]) -> list[int]:
+def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words: Words | None) -> list[int]:
     """Positions in the sentence where a clause begins (for subject search and negation scope)."""
     cuts = [s]
-    for m in _BOUNDARY.finditer(text, s, e):
+    marks = list(_BOUNDARY_MARK.finditer(text, s, e))
+    # a word inside a mark (", but") is the mark's
+    found = marks + [m for m in scan(_BOUNDARY_WORD, heads(_BOUNDARY_WORD), text, s, e, words)
+                     if not any(k.start() <= m.start() < k.end() for k in marks)]
+    for m in sorted(found, key=lambda m: m.start()):
         w = m.group().strip(" ,").casefold()
         if w in ("as", "since") and _SUBORDINATE.match(text, m.end()):
             cuts.append(m.start())  # "as thousands of residents fled": a clause with its own subject
