@@ -642,11 +642,13 @@ def _score_candidates(table: _Table, focus: frozenset[str], w: _Window, kind: st
     return out
 
 
-def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = None) -> list[Mention]:
+def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = None,
+             sentences: list[tuple[int, int]] | None = None) -> list[Mention]:
     """Every place mention in ``text``, in order, each resolved in the article's context.
 
     With ``debug`` the result also holds the candidates that were skipped (``skipped``
-    true, ``place`` None) with the reason in ``note``.
+    true, ``place`` None) with the reason in ``note``.  ``sentences``: the text's
+    ``sentence_spans``, when the caller has them already.
     """
     if not isinstance(text, str):
         raise TypeError(f"geoparse needs text (str), got {type(text).__name__}")
@@ -656,7 +658,7 @@ def geoparse(text: str, *, debug: bool = False, gazetteer: Gazetteer | None = No
         gazetteer = default()
     table = _table(gazetteer)
     with gc_paused():
-        return _geoparse(text, debug, gazetteer, table)
+        return _geoparse(text, debug, gazetteer, table, sentence_spans(text) if sentences is None else sentences)
 
 
 @contextmanager
@@ -672,8 +674,8 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table) -> list[Mention]:
-    sentences = sentence_spans(text)
+def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table, sentences: list[tuple[int, int]]
+              ) -> list[Mention]:
     tokens, may_begin, headline = _tokens(text, sentences, table)
     focus = gazetteer.focus
     found: list[tuple[_Window, str, list[tuple[float, int, str]]]] = []

@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -590,18 +591,15 @@ class Ingester:
             trig_sentences.setdefault(i, []).append(m)
         if not trig_sentences:
             return []
-        mentions = [m for m in geoparse(text, gazetteer=self.gazetteer) if m.place is not None]
+        mentions = [m for m in geoparse(text, gazetteer=self.gazetteer, sentences=sentences) if m.place is not None]
+        # actors and dates read once over the whole report, then taken sentence by sentence
+        all_actors = self.lexicon.find(text, 0, len(text), words)
+        all_dates = find_dates(text, 0, len(text), published, words)
+        actor_starts, date_starts = [a.start for a in all_actors], [d.start for d in all_dates]
         out: list[Proposal] = []
         state = _Story()
         state.words = words
-        everyone: list[list[ActorMention]] = []  # every actor of the text, found on first need
-
-        def actors_before(end: int) -> list[ActorMention]:
-            if not everyone:
-                everyone.append(self.lexicon.find(text, 0, len(text), words))
-            return [a for a in everyone[0] if a.end <= end]
-
-        state.actors_before = actors_before
+        state.actors_before = lambda end: [a for a in all_actors if a.end <= end]
         mi = 0
         prev_actors: list[ActorMention] = []
         for si, (s, e) in enumerate(sentences):
@@ -610,10 +608,9 @@ class Ingester:
                 if mentions[mi].start >= s:
                     sent_mentions.append(mentions[mi])
                 mi += 1
-            dates = find_dates(text, s, e, published, words) \
-                if si in trig_sentences or _has_digit_or_day(text, s, e) else []
+            dates = all_dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
             if si in trig_sentences:
-                actors = self.lexicon.find(text, s, e, words)
+                actors = all_actors[bisect_left(actor_starts, s):bisect_left(actor_starts, e)]
                 frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dates, state,
                                       prev_actors, published)
                 for fr in frames:
@@ -1201,8 +1198,6 @@ class _Story:
 
 
 def _sentence_of(starts: list[int], pos: int) -> int:
-    from bisect import bisect_right
-
     return max(0, bisect_right(starts, pos) - 1)
 
 
@@ -1217,13 +1212,6 @@ _RECEIVED_SITE = re.compile(
 _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an|the|its|their|this|that|these|those|into|onto|toward|towards|near)"
                                  r"\s+(?:(?:recently|newly|now|"
                                  r"hastily|partly|partially|largely|long|once)[\s-]+)?$")
-_DIGIT_OR_DAY = re.compile(r"\d|day\b|week|month|year|night", re.IGNORECASE)
-
-
-def _has_digit_or_day(text: str, s: int, e: int) -> bool:
-    return bool(_DIGIT_OR_DAY.search(text, s, e))
-
-
 def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     """Words that look like a change but are not one here."""
     w = m.group().casefold()
