@@ -43,7 +43,7 @@ import numpy as np
 from .gazetteer import KIND_WORDS, MATCH_SCORES, Gazetteer, haversine_km
 from .index import EXACT, row_to_place
 from .names import ARTICLES, FAMILIES, GENERIC, core, normalize
-from .place import Place
+from .place import Candidate, Place
 
 #: bump when the cached lookup table changes shape or content rules
 _TABLE_VERSION = 6
@@ -236,6 +236,8 @@ _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SCORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PLACES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _FACTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: gazetteer -> (name, kind) -> the curated site a name written as a site means, or None
+_LOOSE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _table(g: Gazetteer) -> _Table:
@@ -963,6 +965,19 @@ _UNKNOWN_SITE = re.compile(
 LOOSE_SITE_SCORE = 95.0
 
 
+def _loose_site(gazetteer: Gazetteer, name: str, kind: str) -> Candidate | None:
+    """The curated site a name written as a site means by a looser spelling, if the gazetteer is sure
+    (a fuzzy look-up costs milliseconds, and reports repeat their names)."""
+    memo = _LOOSE.setdefault(gazetteer, {})
+    if (name, kind) not in memo:
+        found = next(iter(gazetteer.candidates(name, kind=kind, limit=1)), None)
+        ok = found is not None and found.place.source == "curated" and found.score >= LOOSE_SITE_SCORE
+        if len(memo) < 10_000:
+            memo[name, kind] = found if ok else None
+        return found if ok else None
+    return memo[name, kind]
+
+
 def _unknown_sites(text: str, mentions: list[Mention], table: _Table, gazetteer: Gazetteer) -> Iterable[Mention]:
     """Military sites written as such ("Camp Lemonnier", "Hmeymin air base") that no strict key
     found: a curated site by a looser spelling when the gazetteer is sure of one, else a site
@@ -979,8 +994,8 @@ def _unknown_sites(text: str, mentions: list[Mention], table: _Table, gazetteer:
                 or first.endswith(("i", "ian", "ish")):
             continue  # "the Iraqi air base", "The base": not a name
         kind = "base" if m.group("before") or m.group("after").casefold() == "base" else "airbase"
-        found = next(iter(gazetteer.candidates(name, kind=kind, limit=1)), None)
-        if found is not None and found.place.source == "curated" and found.score >= LOOSE_SITE_SCORE:
+        found = _loose_site(gazetteer, name, kind)
+        if found is not None:
             yield Mention(text[s:e], s, e, found.place, found.score, f"{found.reason}; written as a {kind}",
                           kind_word=kind, key=normalize(name))
         else:
