@@ -29,12 +29,13 @@ import sqlite3
 import tempfile
 import weakref
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import add, itemgetter
+from operator import add, and_, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -363,11 +364,10 @@ def _tokens(text: str, sentences: list[tuple[int, int]], table: _Table) -> tuple
     may_begin += [i for i in compress(range(n), map(ARTICLES.__contains__, keys)) if not caps[i]]
     may_begin.sort()
     # a headline: three words of four letters or more, all capitalised
-    sentence = np.array(sent, dtype=np.int64) + 1
-    long = np.fromiter(map(len, words), dtype=np.int64, count=n) > 3
-    words_per = np.bincount(sentence[long], minlength=len(sentences) + 1)
-    capitals_per = np.bincount(sentence[long & np.array(caps, dtype=bool)], minlength=len(sentences) + 1)
-    headline = set((np.flatnonzero((words_per >= 3) & (capitals_per == words_per)) - 1).tolist())
+    long = list(map((3).__lt__, map(len, words)))
+    words_per = Counter(compress(sent, long))
+    capitals_per = Counter(compress(sent, map(and_, long, caps)))
+    headline = {k for k, count in words_per.items() if count >= 3 and capitals_per[k] == count}
     return toks, may_begin, headline
 
 
