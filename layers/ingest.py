@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from geo.geoparse import Mention, gc_paused, geoparse, sentence_spans
@@ -40,7 +40,7 @@ from .lexicon import (
     Lexicon,
     resolve_actor,
 )
-from .wordscan import Alternation, Words, heads, scan
+from .wordscan import Alternation, Words
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
@@ -143,12 +143,6 @@ _DATE = re.compile(
 )
 
 
-@cache
-def _alternation(pattern: re.Pattern) -> Alternation:
-    """The branches of one of this module's patterns, per first word (worked out on first use)."""
-    return Alternation.of(pattern)
-
-
 _DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today", "lastweek",
                "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "later", "inherit", "future")
 
@@ -186,7 +180,7 @@ def find_dates(text: str, start: int, end: int, published: date | None, words: W
     """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones);
     ``words``: those of the whole text, when it is read sentence by sentence."""
     out = []
-    for m in _alternation(_DATE).finditer(text, start, end, words):
+    for m in Alternation.of(_DATE).finditer(text, start, end, words):
         groups = m.groupdict()
         kind = next(k for k in _DATE_KINDS if groups.get(k))
         out.append(_resolve_date(kind, m, published))
@@ -586,7 +580,7 @@ class Ingester:
         trig_sentences: dict[int, list[re.Match]] = {}
         starts = [s for s, _ in sentences]
         words = Words(text)
-        for m in _alternation(_TRIGGER).finditer(text, words=words):
+        for m in Alternation.of(_TRIGGER).finditer(text, words=words):
             i = _sentence_of(starts, m.start())
             trig_sentences.setdefault(i, []).append(m)
         if not trig_sentences:
@@ -1253,7 +1247,7 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
     cuts = [s]
     marks = list(_BOUNDARY_MARK.finditer(text, s, e))
     # a word inside a mark (", but") is the mark's
-    found = marks + [m for m in scan(_BOUNDARY_WORD, heads(_BOUNDARY_WORD), text, s, e, words)
+    found = marks + [m for m in Alternation.of(_BOUNDARY_WORD).finditer(text, s, e, words)
                      if not any(k.start() <= m.start() < k.end() for k in marks)]
     for m in sorted(found, key=lambda m: m.start()):
         w = m.group().strip(" ,").casefold()
@@ -1346,7 +1340,7 @@ def _clause_of(bounds: list[int], pos: int, s: int, e: int) -> tuple[int, int]:
 def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story) -> list:
     """Back references in a clause ("the base", "both sites", "it"): (start, end, None, how, [mentions])."""
     out = []
-    for m in scan(_COREF, heads(_COREF), text, cs, ce, state.words):
+    for m in Alternation.of(_COREF).finditer(text, cs, ce, state.words):
         if any(mm.start <= m.start() < mm.end for mm in mentions):
             continue
         # "the base at Taji", "the town of Hit": the name follows; not a back reference

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .wordscan import Alternation, Words
+from .wordscan import Alternation, Words, alternation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,7 +189,7 @@ class Lexicon:
         parts.append(rf"(?P<host>{HOST_STATE_WORDS})")
         parts.append(rf"(?P<country>{nat})")
         parts.append(rf"(?P<pronoun>{_PRONOUNS})")
-        return Alternation(parts, re.IGNORECASE, r"(?<![\w-])", r"(?![\w])")
+        return alternation(tuple(parts), re.IGNORECASE, r"(?<![\w-])", r"(?![\w])")
 
     def find(self, text: str, start: int = 0, end: int | None = None, words: Words | None = None
              ) -> list[ActorMention]:

@@ -6,8 +6,7 @@ on long texts.  A phrase can only begin at a word, and only at a few words: the 
 a pattern, read off its parsed form, list the words a match can begin with and the
 words that may follow each ("the" only before "same", "day", "previous", ...).
 ``scan`` looks the words of the text up in that table and tries the pattern only where
-both fit, so it finds exactly what ``finditer`` finds.  A table is worked out once per
-pattern, on first use.
+both fit, so it finds exactly what ``finditer`` finds.
 
 An ``Alternation`` goes one step further for a pattern made of many branches: at a word it
 tries only the branches that can begin with that word (in their order, so the branch that
@@ -38,7 +37,6 @@ class _Unlisted(Exception):
     """A match may begin with something that is not a listed word."""
 
 
-@lru_cache(maxsize=64)
 def heads(pattern: re.Pattern) -> Heads | None:
     """First word -> the second words that may follow it (``ANY``: whatever follows), for
     every match of ``pattern``; None when a match may begin otherwise (with a class of
@@ -75,7 +73,6 @@ class Alternation:
 
         self.whole = compiled(branches)
         self.table: Heads | None = {}
-        self.by_word: dict[str, re.Pattern] = {}
         by_word: dict[str, list[str]] = {}
         for b in branches:
             own = heads(compiled([b]))
@@ -87,15 +84,23 @@ class Alternation:
                 _merge(self.table, first, seconds)
         self.by_word = {w: compiled(bs) for w, bs in by_word.items()}
 
-    @classmethod
-    def of(cls, pattern: re.Pattern) -> Alternation:
-        """The alternation of a compiled pattern's top-level branches."""
-        return cls(_top_branches(pattern.pattern), pattern.flags)
+    @staticmethod
+    @lru_cache(maxsize=32)
+    def of(pattern: re.Pattern) -> Alternation:
+        """The alternation of a compiled pattern's top-level branches (made once per pattern)."""
+        return alternation(tuple(_top_branches(pattern.pattern)), pattern.flags)
 
     def finditer(self, text: str, start: int = 0, end: int | None = None, words: Words | None = None
                  ) -> Iterator[re.Match]:
         """``self.whole.finditer(text, start, end)``, each word tried with its own branches."""
         return scan(self.whole, self.table, text, start, end, words, self.by_word)
+
+
+@lru_cache(maxsize=32)
+def alternation(branches: tuple[str, ...], flags: int = 0, prefix: str = "", suffix: str = "") -> Alternation:
+    """The ``Alternation`` of these branches, made once: working out its table parses every branch,
+    which costs a lexicon of a few hundred aliases a good part of a second."""
+    return Alternation(list(branches), flags, prefix, suffix)
 
 
 def scan(pattern: re.Pattern, table: Heads | None, text: str, start: int = 0, end: int | None = None,
