@@ -40,7 +40,7 @@ from .lexicon import (
     Lexicon,
     resolve_actor,
 )
-from .wordscan import Alternation, Words
+from .wordscan import Alternation, Words, search
 
 #: the largest report read (bytes); larger input is refused with a clear error
 MAX_BYTES = 64 * 1024 * 1024
@@ -111,15 +111,17 @@ _MON = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _MONTH_WORD = re.compile(rf"\b{_MON}", re.IGNORECASE)
 _DAY = r"(?:" + "|".join(_DAYS) + r")"
 _N = r"(?:\d{1,2}|" + "|".join(_NUMBERS) + r"|a)"
+#: space within a date: a line break ends it ("No. 20160711-01" above "July 11" is no "1 July")
+_SP = r"[^\S\n]+"
 
 _DATE = re.compile(
     r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)"
-    rf"|(?P<dmy>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+\d{{4}}\b)"
-    rf"|(?P<mdy>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)"
-    rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?![\w.])(?:\s+(?P<dmrel>last|this)\s+year\b)?)"
-    rf"|(?P<md>\b{_MON}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}})(?:\s+(?P<mdrel>last|this)\s+year\b)?)"
-    rf"|(?P<my>\b(?:(?:early|mid|late|end\s+of)[\s-]+)?{_MON},?\s+\d{{4}}\b)"
-    rf"|(?P<m>\b(?:in|since|during|until|by|early|mid|late|end\s+of)[\s-]+{_MON}"
+    rf"|(?P<dmy>\b\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MON},?{_SP}\d{{4}}\b)"
+    rf"|(?P<mdy>\b{_MON}{_SP}\d{{1,2}}(?:st|nd|rd|th)?,?{_SP}\d{{4}}\b)"
+    rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MON}(?![\w.])(?:{_SP}(?P<dmrel>last|this){_SP}year\b)?)"
+    rf"|(?P<md>\b{_MON}{_SP}\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}})(?:{_SP}(?P<mdrel>last|this){_SP}year\b)?)"
+    rf"|(?P<my>\b(?:(?:early|mid|late|end{_SP}of)[\s-]+)?{_MON},?{_SP}\d{{4}}\b)"
+    rf"|(?P<m>\b(?:in|since|during|until|by|early|mid|late|end\s+of|last)[\s-]+{_MON}"
     r"(?:\s+(?:of\s+)?(?P<mrel>last|this)\s+year\b|(?![\w.]|\s+\d)))"
     r"|(?P<year>\b(?:in|since|during|from|until|early|late|mid|of|by|throughout)[\s-]+(?:19|20)\d{2}\b(?![-/]\d))"
     rf"|(?P<weekday>\b(?:(?:on|last|this|past|late\s+on|early\s+on|late|early)\s+)?{_DAY}(?P<wdposs>['’]s)?"
@@ -135,6 +137,7 @@ _DATE = re.compile(
     rf"|(?P<ago>\b{_N}\s+(?:day|days|week|weeks)\s+ago\b)"
     r"|(?P<daybefore>\b(?:the\s+day\s+before|a\s+day\s+earlier|the\s+previous\s+day|a\s+day\s+before)\b)"
     rf"|(?P<later>\b{_N}\s+(?:days?|weeks?)\s+later\b)"
+    r"|(?P<nextday>\bthe\s+(?:next|following)\s+(?:day|morning)\b)"
     r"|(?P<inherit>\b(?:overnight|the\s+same\s+day|hours\s+later|later\s+that\s+day|that\s+day|at\s+the\s+time)\b)"
     r"|(?P<future>\b(?:next\s+(?:week|month|year|spring|summer|autumn|fall|winter)|tomorrow|"
     r"in\s+the\s+coming\s+(?:days|weeks|months)|later\s+this\s+(?:week|month|year)|within\s+(?:days|weeks)|"
@@ -144,7 +147,8 @@ _DATE = re.compile(
 
 
 _DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today", "lastweek",
-               "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "later", "inherit", "future")
+               "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "later", "nextday", "inherit",
+               "future")
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,8 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
     if kind == "later":
         n = _to_int(surface.split()[0])
         return made(None, None, inherit=True, later_days=n * (7 if "week" in low else 1))
+    if kind == "nextday":
+        return made(None, None, inherit=True, later_days=1)
     try:
         if kind == "iso":
             y, mo, d = (int(x) for x in surface.split("-"))
@@ -234,7 +240,7 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
             if pub is None:
                 return made(None, None, f"{surface!r} has no year and there is no publication date (--published)")
             # "in July" in an October report is this year's July; in a March report, last year's
-            year = pub.year if month <= pub.month else pub.year - 1
+            year = pub.year if month < pub.month or month == pub.month and not low.startswith("last") else pub.year - 1
             if group("mrel"):  # "in August last year", "in March this year"
                 year = pub.year - (group("mrel").casefold() == "last")
             return made(date(year, month, 1), "month")
@@ -294,13 +300,15 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
              r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
-    ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
+    ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
+             r"(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
     ("weakgain", r"\b(?:entered|enter|enters|entering|swept\s+into)\b"),
     ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
               r"evicted|kicked|chased|flushed)\s+(?:[\w'’.-]+\s+){0,4}?out\s+of\b"
               r"|\b(?:drove|driven|driving|kicked|chased|forced)\s+out\b(?!\s+of\b)"),
     ("receive", r"\b(?:received|receive|receives|receiving)\b"),
     ("handover", r"\b(?:handed|hand|hands|handing|turned|turn|turns|turning)\s+(?:\w+\s+){0,6}?over\b"),
+    ("handover", r"\b(?:handed|hand|hands|handing|gave|give|gives|giving)\s+(?:[\w-]+\s+){0,6}?back\s+to\b"),
     ("handover", r"\b(?:handed|hands|handing|transferred|transfer|transfers|transferring|ceded|cede|cedes|"
                  r"surrendered|returned\s+control\s+of)\b"),
     ("handover", r"\b(?:handover|hand-over|handing\s+over|transfer)\b"),
@@ -314,10 +322,10 @@ TRIGGERS: list[tuple[str, str]] = [
     ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
                r"arriving|arrival|stationed|station|returned\s+to|return\s+to|returns\s+to|returning\s+to|"
                r"moved\s+(?:in|into|to)|move\s+(?:in|into|to)|moves\s+(?:in|into|to)|relocated\s+to|relocate\s+to|"
-               r"relocation\s+to|sent\s+to|dispatched\s+to|based\s+(?:at|in)|present\s+(?:at|in))\b"),
+               r"relocation\s+to|sent\s+to|dispatched\s+to)\b"),
     ("arrive", r"\b(?:established|establish|establishes|establishing|set\s+up|sets\s+up|setting\s+up|opened|opens)\s+"
                r"(?:(?:a|an|its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:presence|base|outpost|garrison|foothold)\b"),
-    ("remain", r"\b(?:remain|remains|remained|stay|stays|stayed|staying)\b"),
+    ("remain", r"\b(?:remain|remains|remained|stay|stays|stayed|staying|(?:based|present)\s+(?:at|in))\b"),
     ("hold", r"\bunder\s+(?:the\s+)?(?:full\s+|complete\s+|total\s+|sole\s+)?(?:\w+\s+){0,2}?"
              r"(?:control|administration|command|sovereignty|authority)\b"),
     ("hold", r"\bin\s+(?:full\s+|complete\s+|total\s+)?control\s+of\b|\bin\s+the\s+hands\s+of\b"),
@@ -334,12 +342,14 @@ _STRENGTH = {"gain": 0.85, "expel": 0.85, "weakgain": 0.5, "receive": 0.8, "hand
              "arrive": 0.75, "remain": 0.7, "hold": 0.7}
 
 _BE = r"(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been|was\s+being|were\s+being)"
-_PASSIVE = re.compile(rf"\b{_BE}\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_PROGRESSIVE = re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|\b(?:seen|spotted|observed)\s+$|"
+#: "IS" in capitals is the group ("IS seized Palmyra"), not the verb
+_PASSIVE = re.compile(rf"\b(?!(?-i:IS)\b){_BE}\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PROGRESSIVE = re.compile(r"\b(?!(?-i:IS)\b)(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|"
+                          r"\b(?:seen|spotted|observed)\s+$|"
                           r"\b(?:began|begun|begin|begins|started|starting|start|starts|continued|continue|continues|"
                           r"continuing|kept|keep)\s+(?:to\s+)?$", re.IGNORECASE)
 _FUTURE = re.compile(
-    r"\b(?:will|would|shall|'ll|could|might|(?-i:may)|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
+    r"\b(?:will|would|shall|(?<=['’])ll|could|might|(?-i:may)|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
     r"set\s+to|due\s+to|scheduled\s+to|slated\s+to|poised\s+to|plans?\s+to|planned\s+to|planning\s+to|"
     r"intends?\s+to|intended\s+to|aims?\s+to|aiming\s+to|preparing\s+to|prepared\s+to|ready\s+to|"
     r"likely\s+to|unlikely\s+to|about\s+to|agreed\s+to|agree\s+to|promised\s+to|vowed\s+to|threatened\s+to|"
@@ -350,9 +360,10 @@ _FUTURE = re.compile(
 _DONE_BEFORE = re.compile(r"(?:\b(?:after|following|before|upon|since|by|finished|completed|concluded|ended|stopped)"
                           r"\s+$|,\s*$)", re.IGNORECASE)
 #: "seized more than half of it", "took parts of the base": not the whole place
-_PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?(?:more\s+than\s+|nearly\s+|almost\s+|about\s+|"
-                      r"around\s+|roughly\s+)?(?:(?:half|part|parts|most|much|sections?|portions?|areas?|some|"
-                      r"a\s+(?:part|section|portion))\s+of\b|the\s+(?:[\w-]+\s+)?(?:neighbou?rhoods|districts|suburbs|"
+_PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?[\"“]?(?:more\s+than\s+|nearly\s+|almost\s+|"
+                      r"about\s+|around\s+|roughly\s+)?(?:(?:large|big|small|several|many|key|main)\s+)?"
+                      r"(?:(?:half|part|parts|most|much|sections?|portions?|areas?|some|"
+                      r"a\s+(?:part|section|portion))[\"”]?\s+of\b|the\s+(?:[\w-]+\s+)?(?:neighbou?rhoods|districts|suburbs|"
                       r"outskirts|edges?|quarters|perimeter)\b)", re.IGNORECASE)
 _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 #: "the first Iraqi city to fall": a rank of what happened, not a plan
@@ -363,8 +374,9 @@ _FELL = re.compile(r"fell|fallen|falls|falling", re.IGNORECASE)
 _HELD_BY = re.compile(r"(?:held|controlled|occupied)\s+by", re.IGNORECASE)
 _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _NEGATION = re.compile(
-    r"\b(?:not|never|no|none|nor|neither|without|yet\s+to|failed\s+to|refused\s+to|cannot|can't|won't|didn't|"
-    r"doesn't|don't|hasn't|haven't|hadn't|isn't|aren't|wasn't|weren't)\b|n['’]t\b", re.IGNORECASE)
+    r"\b(?:not|never|no|none|nor|neither|without|yet\s+to|failed\s+to|refused\s+to|cannot|"
+    r"(?:ca|wo|do|does|did|has|have|had|is|are|was|were|would|could|should|must|might|need|sha|ai|dare|ought)"
+    r"n['’]t)\b", re.IGNORECASE)
 #: "no" negates a change only when it quantifies the forces ("no US personnel had left"), not
 #: something else ("no injuries were reported among troops stationed there")
 _ENDS_BY = re.compile(r"\bby\s+(?:the\s+)?$")
@@ -374,7 +386,8 @@ _ENDS_OF = re.compile(r"\bof\s+(?:the\s+)?$")
 _ENDS_PREP = re.compile(r"\b(?:from|to|by|with|against|for|on)\s+(?:the\s+)?$", re.IGNORECASE)
 #: "militants from the Islamic State", "fighters of the SDF": the group is the doer
 _MEMBERS_OF = re.compile(r"\b(?:militants|fighters|troops|soldiers|forces|members|units|advis[eo]rs|personnel|"
-                         r"elements|jihadists|gunmen)\s+(?:from|of)\s+(?:the\s+)?$", re.IGNORECASE)
+                         r"elements|jihadists|gunmen|rebels)\s+(?:from|of|led\s+by|loyal\s+to)\s+(?:the\s+)?$",
+                         re.IGNORECASE)
 _NO_FORCES = re.compile(r"\s+(?:[\w.-]+\s+){0,2}?(?:troops|forces|personnel|soldiers|advis[eo]rs|trainers|units|"
                         r"staff|fighters|militants|marines|contingent|coalition|military)\b", re.IGNORECASE)
 _DENIAL = re.compile(r"\b(?:denied|deny|denies|denying|dismissed|rejected|refuted|false|baseless|untrue|rumou?rs?)\b",
@@ -386,12 +399,15 @@ _SUPPORTER = re.compile(r"\b(?:supported|backed|aided|assisted|helped|accompanie
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 #: a turn in the sentence: what follows is no longer under the denial or the claim before it
 _TURN = re.compile(r"\bbut\b|\bhowever\b|;", re.IGNORECASE)
-_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|alleged|alleges|alleging|purportedly|rumou?red|unconfirmed|"
-                    r"unverified|(?:reports|sources)\s+(?:suggested|suggest)|no\s+confirmation|"
-                    r"(?:not|unable)\s+(?:been\s+)?(?:able\s+)?to\s+(?:confirm|verify))\b", re.IGNORECASE)
+_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|claim\s+to|alleged|alleges|alleging|purportedly|rumou?red|"
+                    r"unconfirmed|unverified|(?:reports|sources)\s+(?:suggested|suggest)|no\s+confirmation|"
+                    r"(?:not|unable)\s+(?:been\s+)?(?:able\s+)?to\s+(?:independently\s+)?(?:confirm|verify)|"
+                    r"(?:cannot|can\s+not|could\s+not|can['’]t|couldn['’]t)\s+(?:independently\s+)?(?:confirm|verify)|"
+                    r"no\s+independent\s+(?:confirmation|verification))\b", re.IGNORECASE)
 #: "..., which could not be verified", or the next sentence: "That claim could not be independently confirmed."
-_UNVERIFIED = re.compile(r"\b(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*",
-                         re.IGNORECASE)
+_UNVERIFIED = re.compile(r"\b(?:(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?|(?:has|have|had)\s+not\s+been\s+able\s+to\s+|"
+                         r"(?:was|were|are|is)\s+unable\s+to\s+)(?:independently\s+)?(?:verif|confirm)\w*"
+                         r"|\bno\s+independent\s+(?:confirmation|verification)", re.IGNORECASE)
 _UNVERIFIED_NEXT = re.compile(r"\s*(?:(?:that|this|the)\s+(?:claim|report|account)s?|(?:we|it|they)|the\s+\w+|"
                               r"(?:these|those)(?:\s+(?:claims|reports))?)\s+(?:(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?|"
                               r"(?:has|have)\s+not\s+been\s+able\s+to\s+)(?:independently\s+)?(?:verif|confirm)\w*",
@@ -436,8 +452,8 @@ _UNNAMED_SITE = re.compile(
     rf"{_BESIDE}(?:the\s+(?:[\w-]+\s+){{0,3}}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
 _NON_SITE_NP = re.compile(
-    r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:town|city|village|base|airbase|airport|airfield|camp|"
-    r"outpost|garrison|headquarters|compound|facility)\b)[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
+    r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:towns?|city|cities|villages?|bases?|airbases?|airports?|"
+    r"airfields?|camps?|outposts?|garrisons?|headquarters|compounds?|facility|facilities)\b)[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
     re.IGNORECASE)
 _POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s+|old\s+)?(?P<noun>air\s*base|"
                               r"airbase|airfield|airport|air\s+field|garrison|camp|base)\b", re.IGNORECASE)
@@ -592,7 +608,7 @@ class Ingester:
         actor_starts, date_starts = [a.start for a in all_actors], [d.start for d in all_dates]
         out: list[Proposal] = []
         state = _Story()
-        state.words = words
+        state.words, state.text = words, text
         state.actors_before = lambda end: [a for a in all_actors if a.end <= end]
         mi = 0
         prev_actors: list[ActorMention] = []
@@ -633,8 +649,8 @@ class Ingester:
                 # "handed the K-1 air base over to ...", "declared Tikrit liberated": the object sits inside
                 end = m.start() + len(surface.split()[0])
             fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
-            self._modality(text, fr, s, e)
-            self._actors(text, fr, actors, frames, prev_actors, state)
+            self._modality(text, fr, s, e, state.words)
+            self._actors(text, fr, actors, frames, prev_actors, state, mentions)
             self._sites(text, fr, mentions, state, s, e, dates)
             fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
             self._date(text, fr, dates, state, bounds)
@@ -644,44 +660,45 @@ class Ingester:
         return frames
 
     # -- modality: is it a fact of the date? ------------------------------------------------------
-    def _modality(self, text: str, fr: _Frame, s: int, e: int) -> None:
-        before = text[fr.clause_start:fr.start]
+    def _modality(self, text: str, fr: _Frame, s: int, e: int, words: Words) -> None:
         word = fr.surface.split()[0].casefold()
-        sent_before = text[s:fr.start]
         tail = text[fr.end:fr.clause_end]
-        denial = _DENIAL.search(sent_before)
-        if denial and not _TURN.search(sent_before, denial.end()):
+        if text[s:e].rstrip().endswith("?"):
+            fr.status, fr.status_why = "claimed", "asked, not stated (a question)"
+            return
+        denial = search(_DENIAL, text, s, fr.start, words)
+        if denial and not _TURN.search(text, denial.end(), fr.start):
             fr.status, fr.status_why = "denied", f"denied ({denial.group()!r})"
             return
         # a party's claim, or a report nobody could check: not yet a fact
-        claim = _CLAIM.search(sent_before)
-        if claim and _TURN.search(sent_before, claim.end()):
+        claim = search(_CLAIM, text, s, fr.start, words)
+        if claim and _TURN.search(text, claim.end(), fr.start):
             claim = None
-        claim = claim or _UNVERIFIED.search(text, fr.end, e) or _UNVERIFIED_NEXT.match(text, e)
+        claim = claim or search(_UNVERIFIED, text, fr.end, e, words) or _UNVERIFIED_NEXT.match(text, e)
         if claim:
             fr.status, fr.status_why = "claimed", f"a claim, not confirmed ({claim.group().strip()[:40]!r})"
             return
-        neg = next((n for n in _NEGATION.finditer(before) if n.group().casefold() != "no"
-                    or _NO_FORCES.match(before, n.end())), None)
+        neg = next((n for n in Alternation.of(_NEGATION).finditer(text, fr.clause_start, fr.start, words)
+                    if n.group().casefold() != "no" or _NO_FORCES.match(text, n.end(), fr.start)), None)
         if neg or _NO_AFTER.match(tail) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
-        fut = _FUTURE.search(before)
+        fut = search(_FUTURE, text, fr.clause_start, fr.start, words)
         if fut and _TO_NAME.match(fut.group()):
             fut = None  # "troops ordered to Iraq arrived": sent somewhere, not yet to do something
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
-                and text[:fr.clause_start + fut.start()].rstrip().endswith(","):
+                and text[:fut.start()].rstrip().endswith(","):
             fut = None  # ", once the capital of ...,": formerly, not a condition
-        if fut is None and fr.type != "hold" and not _BEGAN_TO.search(before) \
-                and not _RANKED_TO.search(before):
-            fut = _INFINITIVE.search(before)
+        if fut is None and fr.type != "hold" and not search(_BEGAN_TO, text, fr.clause_start, fr.start, words) \
+                and not search(_RANKED_TO, text, fr.clause_start, fr.start, words):
+            fut = search(_INFINITIVE, text, fr.clause_start, fr.start, words)
         if fut:
             fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
             return
-        if _PROGRESSIVE.search(before) and word.endswith("ing"):
+        if word.endswith("ing") and search(_PROGRESSIVE, text, fr.clause_start, fr.start, words):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
             return
-        if fr.type == "hold" and word == "had" and not _SINCE.search(text, fr.end, e):
+        if fr.type == "hold" and word == "had" and not search(_SINCE, text, fr.end, e, words):
             fr.status, fr.status_why = "ongoing", "a state before the story, with no date of its own"
             return
         if fr.type in ("gain", "weakgain") and _PARTIAL.match(text, fr.end, fr.clause_end):
@@ -693,7 +710,8 @@ class Ingester:
                 fr.status, fr.status_why = "ongoing", f"described, not reported as done ({fr.surface!r})"
 
     # -- actors ---------------------------------------------------------------------------------
-    def _actors(self, text, fr: _Frame, actors: list[ActorMention], frames: list[_Frame], prev_actors, state):
+    def _actors(self, text, fr: _Frame, actors: list[ActorMention], frames: list[_Frame], prev_actors, state,
+                mentions: list[Mention]):
         in_clause = [a for a in actors if fr.clause_start <= a.start and a.end <= fr.clause_end]
         after = [a for a in in_clause if a.start >= fr.end]
         for a in after:
@@ -743,6 +761,14 @@ class Ingester:
             return
         opener = re.match(r"[\s,;:]*(\w+)", text[fr.clause_start:fr.clause_start + 20])
         subordinate = opener and opener.group(1).casefold() in _SUBORDINATORS
+        if opener and opener.group(1).casefold() in ("who", "which"):
+            # "YPG fighters and their allies, who took it from rebel factions": the ones just named (for
+            # "which", unless a place was named since: "the T-4 airbase, which remains ...")
+            named = [a for a in actors if a.end <= fr.clause_start and not a.speaker and not a.pronoun]
+            if named and fr.clause_start - named[-1].end <= 60 and not (opener.group(1).casefold() == "which" and any(
+                    named[-1].end <= m.start < fr.clause_start for m in mentions)):
+                fr.subject, fr.subject_how = named[-1], "named before 'who'"
+                return
         if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence and not subordinate:
             # "left the base and handed it to ...": the same doer
             fr.subject, fr.subject_how = frames[-1].subject, "shared with the previous verb"
@@ -772,7 +798,7 @@ class Ingester:
         def fits(a: ActorMention | None) -> bool:
             return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS) \
                 and (pron.refers_to != "jihadist" or a.actor in JIHADIST_ACTORS) \
-                and _agrees(pron, a)
+                and _agrees(pron, a, state.text)
 
         if pron.refers_to == "speaker":
             # "our forces" in a quote: the forces of whoever speaks, else of the country the site is in
@@ -815,6 +841,12 @@ class Ingester:
                     return
         # a possessive place is a modifier of the object ("Syria's largest oil field")
         after = [c for c in after if not _POSSESSIVE_AFTER.match(text, c[1])]
+        if fr.type != "expel" and _PASSIVE.search(text, max(fr.clause_start, fr.start - 30), fr.start) and any(
+                fr.clause_start <= c[0] and c[1] <= fr.start for c in cands) and not (
+                after and _OF_FROM.fullmatch(text, fr.end, after[0][0])):
+            after = []  # "The airport outside Tal Afar had been seized by ...": its subject is the site
+        away = _directions(text, after) if fr.type == "leave" else set()
+        after = [c for c in after if c[0] not in away]
         if after:
             first = after[0]
             if first[2] is not None and first[2].place.kind not in SITE_KINDS and first[3] == "named":
@@ -843,6 +875,8 @@ class Ingester:
                     chosen.append(c)  # "A on 17 March, B on 26 March and C three days later"
                 elif len(gap) <= 40 and re.match(r"\s*(?:and|or|as\s+well\s+as|plus)\b", gap, re.IGNORECASE):
                     chosen.append(c)  # "A and B", "A and from the town of B"
+                elif len(gap) <= 80 and _INCLUDING.search(gap):
+                    chosen.append(c)  # "the army's positions, including the K-1 base"
                 elif _LOCATOR.search(gap) and len(gap) <= 40:
                     pass  # locates the site before it
                 elif _COORD.match(gap):
@@ -856,8 +890,6 @@ class Ingester:
                         lead_in = text[max(fr.end, c[0] - 10):c[0]]
                         if fr.type == "leave" and re.search(r"\bto\s+(?:the\s+)?$", lead_in, re.I):
                             fr.to_sites.append(mention)  # "withdrew from A to B": they went to B
-                        elif fr.type == "leave" and re.search(r"\b(?:towards?|into)\s+(?:the\s+)?$", lead_in, re.I):
-                            continue  # "fled towards Hama": a direction, not a site they reached
                         else:
                             fr.sites.append((mention, c[3]))
             if len(chosen) > 1:
@@ -868,6 +900,9 @@ class Ingester:
             return  # "fled the country", "left several positions": an object that is no site
         before = [c for c in cands if fr.clause_start <= c[0] and c[1] <= fr.start]
         before = [c for c in before if not _POSSESSIVE_AFTER.match(text, c[1])]
+        if fr.type == "leave":
+            away = _directions(text, before)
+            before = [c for c in before if c[0] not in away]
         for c in reversed(before):
             ms = [c[2]] if c[2] is not None else c[4]
             good = [m for m in ms if m.place.kind in SITE_KINDS]
@@ -875,7 +910,9 @@ class Ingester:
                 fr.sites.extend((m, c[3]) for m in good)
                 return
         # elsewhere in the sentence: military sites first, not places that only locate another
-        whole = [m for m in mentions if m.place.kind in SITE_KINDS and not _locates(text, m, mentions)]
+        away = _directions(text, [(m.start, m.end) for m in mentions]) if fr.type == "leave" else set()
+        whole = [m for m in mentions if m.place.kind in SITE_KINDS and not _locates(text, m, mentions)
+                 and m.start not in away]
         if whole:
             mil = [m for m in whole if m.place.kind in _MILITARY] or whole
             best = min(mil, key=lambda m: abs(m.start - fr.start))
@@ -942,8 +979,17 @@ class Ingester:
         if any(d.future and fr.clause_start <= d.start < fr.clause_end for d in usable) and fr.status == "reported":
             fr.status, fr.status_why = "planned", "dated in the future"
         usable = [d for d in usable if not d.future]
+        if fr.type in ("arrive", "remain") and _present_state(text, fr) and \
+                not any(fr.clause_start <= d.start < fr.clause_end for d in usable):
+            # "where coalition advisers are stationed": so when it was said, or when the report was written
+            fr.date = next((d for d in usable if _SAID_ON.search(text, max(bounds[0], d.start - 30), d.start)), None)
+            fr.date_how = "the date it was said" if fr.date else ""
+            return
         if not usable:
             fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
+            if fr.type == "arrive" and _HAD_BEEN.search(text, max(fr.clause_start, fr.start - 30), fr.start) \
+                    and fr.status == "reported":
+                fr.status, fr.status_why = "ongoing", "a state before the story, with no date of its own"
             return
         in_clause = [d for d in usable if fr.clause_start <= d.start < fr.clause_end]
         # a date in a relative clause ("..., which Iraqi troops took in July") is that clause's own
@@ -956,7 +1002,7 @@ class Ingester:
         if best.inherit:
             # "the same day", "the day before": the date named earlier in the sentence, else the story's
             ref = next((d for d in reversed(usable) if d.end <= best.start and d.value is not None
-                        and not d.inherit), None) or state.date
+                        and not d.inherit and not _in_relative_clause(text, bounds, d.start)), None) or state.date
             if ref is not None and ref.value is not None and best.note == "the day before":
                 fr.date = DateExpr(best.start, best.end, best.surface, ref.value - timedelta(days=1), "day")
             elif ref is not None and ref.value is not None and best.later_days:
@@ -975,7 +1021,7 @@ class Ingester:
         """"Two days after the troops left, ...", "entered on Thursday, a day after they pulled out":
         the act in the after-clause is dated back from the sentence's other date."""
         rel = None
-        for m in _DAYS_AFTER.finditer(text, s, fr.start):
+        for m in Alternation.of(_DAYS_AFTER).finditer(text, s, fr.start, state.words):
             if not re.search(r"[,;]", text[m.end():fr.start]):
                 rel = m
         if rel is None:
@@ -991,8 +1037,14 @@ class Ingester:
             value, precision = published, "day"
         else:
             return
-        back = timedelta(days=_to_int(rel.group("n")))
-        fr.date = DateExpr(rel.start(), rel.end(), rel.group(), value - back, precision)
+        n, unit = _to_int(rel.group("n")), rel.group("unit").casefold()
+        if unit in ("day", "week"):
+            value = value - timedelta(days=n * (7 if unit == "week" else 1))
+        else:  # "18 months after the militants overran it": that month, not that day
+            months = value.year * 12 + value.month - 1 - n * (12 if unit == "year" else 1)
+            value, precision = (date(months // 12, months % 12 + 1, 1), "month") if unit == "month" else \
+                (date(months // 12, 1, 1), "year")
+        fr.date = DateExpr(rel.start(), rel.end(), rel.group(), value, precision)
         fr.date_how = f"{rel.group()!r} the sentence's date"
 
     # -- events ---------------------------------------------------------------------------------
@@ -1072,7 +1124,7 @@ class Ingester:
         evidence = text[s:e].strip()
         lead = len(text[s:e]) - len(text[s:e].lstrip())
         ev_start, ev_end = s + lead, s + lead + len(evidence)
-        hedge = _HEDGE.search(text, s, e)
+        hedge = search(_HEDGE, text, s, e, state.words)
 
         def make(kind: str, actor_m: ActorMention | None, leaving_m, mention: Mention, how: str, penalty: float):
             notes = []
@@ -1173,7 +1225,8 @@ class _Story:
         self.last_subject: ActorMention | None = None
         #: the actors named so far (what "the jihadists" may refer back to, sentences later)
         self.actors: list[ActorMention] = []
-        #: the words of the report, for the scans sentence by sentence
+        #: the report and its words, for the scans sentence by sentence
+        self.text = ""
         self.words: Words | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
@@ -1191,12 +1244,28 @@ class _Story:
             self.date = (precise or usable)[0]
 
 
+#: "a spokesman said on Tuesday": the date of a statement
+_SAID_ON = re.compile(r"\b(?:said|says|told\s+\w+|announced|stated|added|confirmed|reported)\s+(?:on\s+)?$",
+                      re.IGNORECASE)
+#: "had been stationed at the base": where they were before the story, not an arrival
+_HAD_BEEN = re.compile(r"\bhad\s+been\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+#: "are stationed", "is based", "remain": a state in the present tense
+_IS_BEFORE = re.compile(r"\b(?:is|are)\s+(?:still\s+|now\s+|currently\s+)?$", re.IGNORECASE)
+_PRESENT_VERB = re.compile(r"(?:remain|remains|stay|stays|present|based)\b", re.IGNORECASE)
+
+
+def _present_state(text: str, fr: _Frame) -> bool:
+    return bool(_PRESENT_VERB.match(fr.surface)) or bool(
+        _IS_BEFORE.search(text, max(fr.clause_start, fr.start - 20), fr.start)) and \
+        fr.surface.split()[0].casefold() in ("stationed", "based", "deployed", "present")
+
+
 def _sentence_of(starts: list[int], pos: int) -> int:
     return max(0, bisect_right(starts, pos) - 1)
 
 
 #: "two days after": the act that follows happened that long before the sentence's date
-_DAYS_AFTER = re.compile(rf"\b(?P<n>{_N})\s+days?\s+after\b", re.IGNORECASE)
+_DAYS_AFTER = re.compile(rf"\b(?P<n>{_N})\s+(?P<unit>day|week|month|year)s?\s+after\b", re.IGNORECASE)
 #: what a receiver takes over: a site, by name or by kind, or its control ("received the keys")
 _RECEIVED_SITE = re.compile(
     r"\s+(?:back\s+)?(?:(?:the|a|an|its|their)\s+)?(?:(?-i:[A-Z])|(?:[\w-]+\s+){0,2}?(?:base|bases|airbase|air\s+base|"
@@ -1215,6 +1284,8 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         return True
     if w == "left" and re.match(r"\s*(?:behind|wing|bank|side|hand|over|unclear|open|dead|injured|wounded)\b", after):
         return True
+    if w in ("leaving", "leave", "leaves") and re.match(r"\s*behind\b", after):
+        return True  # "fled, leaving behind their dead": what stays, not a departure
     if w == "left" and re.match(r"\s+(?:at|inside)\s+(?:the\s+)?(?!dawn|dusk|night|noon|midnight|first|last|once|"
                                 r"about|around|\d)[a-z]", after) and not re.search(r"\b(?:had|have|has)\s+$", before):
         return True  # "the staff left at the compound": those remaining there
@@ -1272,7 +1343,8 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
 _SUBORDINATORS = frozenset("as after before while whereas when since because although though once until if unless "
                            "that which who where".split())
 #: "as"/"since" opening a clause ("as thousands of residents fled"), not "as well", "as part of"
-_SUBORDINATE = re.compile(r"\s+(?!well\b|part\b|a\s+result\b|of\b|such\b|long\b|soon\b|far\b|much\b|many\s+as\b)"
+_SUBORDINATE = re.compile(rf"\s+(?!well\b|part\b|a\s+result\b|of\b|such\b|long\b|soon\b|far\b|much\b|many\s+as\b|"
+                          rf"(?:19|20)\d\d\b|(?:early|mid|late\s+)?{_MON}\b|the\s+(?:start|end|beginning)\b)"
                           r"(?:the|a|an|its|their|thousands|hundreds|dozens|many|some|most|\d|(?-i:[A-Z]))",
                           re.IGNORECASE)
 #: what may stand between "and" and the subject of a new clause ("and some 300 Iraqi troops")
@@ -1281,7 +1353,8 @@ _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|sever
 
 
 #: "BEIRUT, Feb 11 (Levant Wire) -": the date a wire report was filed, before its first sentence
-_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?-i:[A-Z][A-Z .'’-]+)(?:,[ \t]*[A-Z][\w .'’-]*)?(?:,[ \t]*|[ \t]+\()$")
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?-i:[A-Z][A-Za-z .'’-]+)(?:,[ \t]*[A-Z][\w .'’-]*)?"
+                              r"(?:,[ \t]*|[ \t]+\()$")
 _DATELINE_AFTER = re.compile(r"(?:,?\s*\d{4})?\)?\s*(?:\([^)\n]{0,40}\)\s*)?[-–—]")
 
 
@@ -1306,13 +1379,24 @@ def _dated_list(text: str, prev: tuple, c: tuple, dates: list[DateExpr]) -> bool
     return after is not None and after.start - c[1] <= 60 and "," not in text[c[1]:after.start]
 
 
-def _agrees(pron: ActorMention, a: ActorMention) -> bool:
-    """Number agreement: "their"/"they" want plural forces, "its"/"it" a single body (acronyms fit both)."""
+#: nouns of many people without a plural -s ("coalition personnel ... They left")
+_PLURAL_NOUNS = frozenset("personnel police staff infantry people military peshmerga militia militiamen men "
+                          "servicemen".split())
+
+
+_PLURAL_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:troops|forces|soldiers|fighters|units|personnel|advis[eo]rs|"
+                           r"militants|police|members|commanders|trainers|marines|contingents?)\b", re.IGNORECASE)
+
+
+def _agrees(pron: ActorMention, a: ActorMention, text: str = "") -> bool:
+    """Number agreement: "their"/"they" want plural forces, "its"/"it" a single body (acronyms fit both);
+    "Coalition troops" are plural by the noun after the name."""
     word = pron.surface.split()[0].casefold()
     last = a.surface.split()[-1]
     if last.isupper() or a.pronoun:
         return True
-    plural = last.casefold().endswith("s") and not last.casefold().endswith(("ss", "us", "is"))
+    plural = last.casefold().endswith("s") and not last.casefold().endswith(("ss", "us", "is")) \
+        or last.casefold() in _PLURAL_NOUNS or bool(_PLURAL_AFTER.match(text, a.end))
     if word in ("their", "they"):
         return plural or a.actor in ("peshmerga", "pmf")
     if word in ("its", "it"):
@@ -1322,7 +1406,17 @@ def _agrees(pron: ActorMention, a: ActorMention) -> bool:
 
 def _in_relative_clause(text: str, bounds: list[int], pos: int) -> bool:
     start = max((b for b in bounds if b <= pos), default=0)
-    return bool(re.match(r"[\s,]*(?:that|which|who|whom|where)\b", text[start:start + 16], re.IGNORECASE))
+    opener = re.match(r"[\s,]*(that|which|who|whom|where)\b", text[start:start + 16], re.IGNORECASE)
+    # "confirmed that US forces left on Tuesday": what was said, not a relative clause
+    return bool(opener) and not (opener.group(1).casefold() == "that" and
+                                 _SAID_BEFORE.search(text, max(0, start - 30), start))
+
+
+#: verbs of saying or knowing, before "that" opens what was said
+_SAID_BEFORE = re.compile(r"\b(?:said|says|say|confirmed|confirms|announced|announces|reported|reports|added|stated|"
+                          r"told\s+\w+|declared|noted|insisted|acknowledged|showed|show)\s*,?\s*$", re.IGNORECASE)
+#: "..., including the K-1 base": a part of the object named before it
+_INCLUDING = re.compile(r"(?:^|[,\s])(?:including|among\s+them|notably)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _clause_of(bounds: list[int], pos: int, s: int, e: int) -> tuple[int, int]:
@@ -1353,8 +1447,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
             continue
         if m.group("it"):
             w = text[max(cs, m.start() - 30):m.start()].casefold()
-            if not re.search(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left)\s+$",
-                             w) and m.group().casefold() != "there":
+            if not _IT_OBJECT.search(w) and m.group().casefold() != "there":
                 continue
             recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
                             key=lambda x: x.start) or state.sites[-_MEMORY:]
@@ -1377,6 +1470,10 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
     return out
 
 
+#: verbs whose object "it" is a place ("handed it to", "took it from")
+_IT_OBJECT = re.compile(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left|took|taken|"
+                        r"captured|seized|retook|recaptured|overran|overrun|stormed|liberated|entered|abandoned|"
+                        r"evacuated|vacated)\s+$")
 _METONYM_BEFORE = re.compile(r"\b(?:asked|urged|told|pressed|warned|accused|called\s+on|invited|thanked|criticised|"
                              r"criticized|with)\s+$", re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"\s+(?:and\s+\w+\s+)?(?:said|says|agreed|announced|accused|urged|asked|warned|denied|"
@@ -1395,6 +1492,30 @@ def _distinct(ms: list[Mention]) -> list[Mention]:
         seen.pop(m.place.id, None)
         seen[m.place.id] = m
     return list(seen.values())
+
+
+#: "was driven out of", "were expelled from": the object is the place left
+_OF_FROM = re.compile(r"\s*(?:back\s+)?(?:out\s+of|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
+#: "withdrew toward Homs", "retreated in the direction of Raqqa": where they went, not where they were
+_TOWARD = re.compile(r"\b(?:towards?|into|in\s+the\s+direction\s+of|(?:heading|headed|bound)\s+for)\s+(?:the\s+)?"
+                     r"(?:[\w-]+\s+of\s+)?$",
+                     re.IGNORECASE)
+
+
+def _directions(text: str, cands: list[tuple]) -> set[int]:
+    """Starts of the places a move went toward ("fled toward Deir ez-Zor and Raqqa"): for a
+    departure they are not the site left."""
+    out: set[int] = set()
+    prev = None
+    for c in cands:
+        if _TOWARD.search(text, max(0, c[0] - 40), c[0]) or \
+                prev is not None and prev[0] in out and _AND_GAP.fullmatch(text, prev[1], c[0]):
+            out.add(c[0])
+        prev = c
+    return out
+
+
+_AND_GAP = re.compile(r"\s*(?:,\s*)?(?:and|or)?\s*", re.IGNORECASE)
 
 
 def _locates(text: str, m: Mention, mentions: list[Mention]) -> bool:
@@ -1423,13 +1544,17 @@ def _fmt(d: date | None, precision: str | None) -> str | None:
 
 
 def _headline_end(text: str) -> int:
-    """Where the headline ends: a first line with no full stop, set apart by a blank line (0: none)."""
-    m = _HEADLINE.match(text)
-    return m.end(1) if m else 0
+    """Where the headline ends: the last of the title blocks the report opens with (lines with no
+    full stop, set apart by blank lines: a masthead, a release number, a date line, the title), 0
+    when it opens with a sentence."""
+    end, pos = 0, 0
+    while m := _HEADLINE.match(text, pos):
+        end, pos = m.end(1), m.end()
+    return end
 
 
-#: a title: one line without a full stop at its end, then a blank line
-_HEADLINE = re.compile(r"\s*([^\n]*[^\n.!?:\s\"”])[ \t]*\n[ \t]*\n")
+#: a title block: lines without a full stop at their end, then a blank line
+_HEADLINE = re.compile(r"\s*((?:[^\n]*[^\n.!?:\s\"”][ \t]*\n)*[^\n]*[^\n.!?:\s\"”])[ \t]*\n[ \t]*\n")
 
 
 def _dedupe(props: list[Proposal], headline_end: int = 0) -> list[Proposal]:

@@ -100,13 +100,13 @@ BUILTIN_ALIASES: dict[str, list[str]] = {
 HOST_STATE_WORDS = (
     r"(?:the\s+)?(?:government|regime|state|security|armed|national)\s+(?:forces|troops|army|soldiers|units)"
     r"|the\s+army|the\s+military|army\s+units|army\s+troops|the\s+armed\s+forces|government\s+troops"
+    r"|(?:army|police)\s+and\s+(?:federal\s+)?(?:army|police)\s+(?:units|forces|troops)|police\s+(?:units|forces)"
 )
 #: a nationality followed by these is not itself a force ("US-backed SDF")
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
                               re.IGNORECASE)
 #: words that refer back to an actor named before
-_PRONOUNS = ("they|it|its forces|its troops|their forces|their troops|the group|our forces|our troops"
-             "|our soldiers|our units|our army"
+_PRONOUNS = ("they|it|the group|(?:its|their|our) (?:forces|troops|soldiers|fighters|units|men|personnel)|our army"
              "|the (?:(?-i:[a-z]+) )?(?:militants|troops|forces|soldiers|fighters|jihadists|insurgents|extremists|"
              "rebels|defenders)").replace(" ", r"\s+")
 #: "the militants", "the group": an armed group, not a state's forces

@@ -43,7 +43,7 @@ def heads(pattern: re.Pattern) -> Heads | None:
     letters, a non-Latin letter, punctuation), as a table could then miss it."""
     table: Heads = {}
     try:
-        _walk(tuple(_parser.parse(pattern.pattern, pattern.flags)), ("",), table)
+        _walk(tuple(_parser.parse(pattern.pattern, pattern.flags)), ("",), table, False)
     except _Unlisted:
         return None
     return table
@@ -85,7 +85,7 @@ class Alternation:
         self.by_word = {w: compiled(bs) for w, bs in by_word.items()}
 
     @staticmethod
-    @lru_cache(maxsize=32)
+    @lru_cache(maxsize=128)
     def of(pattern: re.Pattern) -> Alternation:
         """The alternation of a compiled pattern's top-level branches (made once per pattern)."""
         return alternation(tuple(_top_branches(pattern.pattern)), pattern.flags)
@@ -94,6 +94,12 @@ class Alternation:
                  ) -> Iterator[re.Match]:
         """``self.whole.finditer(text, start, end)``, each word tried with its own branches."""
         return scan(self.whole, self.table, text, start, end, words, self.by_word)
+
+
+def search(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None, words: Words | None = None
+           ) -> re.Match | None:
+    """``pattern.search(text, start, end)``, tried only at the words a match can begin with."""
+    return next(Alternation.of(pattern).finditer(text, start, end, words), None)
 
 
 @lru_cache(maxsize=32)
@@ -173,15 +179,19 @@ def _add(table: Heads, first: str, second: str | None) -> None:
         table.setdefault(first, set()).add(second)
 
 
-def _walk(items: tuple, words: tuple[str, ...], table: Heads) -> None:
+def _walk(items: tuple, words: tuple[str, ...], table: Heads, anchored: bool) -> None:
     """Follow every path through ``items`` until the second word is spelt, recording it.
 
-    ``words`` holds the words read so far, the last one still being spelt.
+    ``words`` holds the words read so far, the last one still being spelt; ``anchored``: a
+    word boundary comes before the first (a match that may begin inside a word, as ``n't``
+    does, cannot be found by looking at word starts).
     """
     for k, (op, av) in enumerate(items):
         rest = items[k + 1:]
         if op is sre.LITERAL:
             ch = chr(av)
+            if len(words) == 1 and not words[0] and not anchored and (ch.isalpha() or ch.isdigit()):
+                raise _Unlisted
             if ch.isascii() and ch.isalpha():
                 if words[-1] == NUMBER:  # "1st": a number, then a word
                     words = _close(words, table)
@@ -202,29 +212,37 @@ def _walk(items: tuple, words: tuple[str, ...], table: Heads) -> None:
                 raise _Unlisted  # punctuation or a non-Latin letter before the first word
             continue
         if op is sre.AT:
+            if len(words) == 1 and not words[0] and av in (sre.AT_BOUNDARY, sre.AT_BEGINNING,
+                                                           sre.AT_BEGINNING_STRING):
+                anchored = True
             if av is sre.AT_BOUNDARY and words[-1]:
                 words = _close(words, table)
                 if words is None:
                     return
             continue
         if op in (sre.ASSERT, sre.ASSERT_NOT):
+            # "(?<![\w-])", "(?<=')": no letter before, so a word begins here
+            behind = _flat(av[1]) if av[0] == -1 else []
+            if op is sre.ASSERT_NOT and (sre.CATEGORY, sre.CATEGORY_WORD) in behind or \
+                    op is sre.ASSERT and behind and all(o is sre.LITERAL and not chr(c).isalnum() for o, c in behind):
+                anchored = True
             continue
         if op is sre.BRANCH:
             for alt in av[1]:
-                _walk(tuple(alt) + rest, words, table)
+                _walk(tuple(alt) + rest, words, table, anchored)
             return
         if op is sre.SUBPATTERN:
-            _walk(tuple(av[3]) + rest, words, table)
+            _walk(tuple(av[3]) + rest, words, table, anchored)
             return
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, high, sub = av
             sub = tuple(sub)
             if low == 0:
-                _walk(rest, words, table)
+                _walk(rest, words, table, anchored)
             if high:
-                _walk(sub + rest, words, table)
+                _walk(sub + rest, words, table, anchored)
                 if high > 1 and _spells(sub):
-                    _walk(sub + sub + rest, words, table)
+                    _walk(sub + sub + rest, words, table, anchored)
             return
         if op is sre.IN:
             try:
@@ -235,13 +253,13 @@ def _walk(items: tuple, words: tuple[str, ...], table: Heads) -> None:
                 _add(table, words[0], ANY)  # the second word is free
                 return
             for one in members:
-                _walk((one, *rest), words, table)
+                _walk((one, *rest), words, table, anchored)
             return
         if op is sre.CATEGORY and av is sre.CATEGORY_DIGIT:
-            _walk(((sre.LITERAL, ord("0")), *rest), words, table)
+            _walk(((sre.LITERAL, ord("0")), *rest), words, table, anchored)
             return
         if op is sre.CATEGORY and av is sre.CATEGORY_SPACE:
-            _walk(((sre.LITERAL, ord(" ")), *rest), words, table)
+            _walk(((sre.LITERAL, ord(" ")), *rest), words, table, anchored)
             return
         # any character, a class of words or letters: this word cannot be listed
         if len(words) == 1:
@@ -251,6 +269,11 @@ def _walk(items: tuple, words: tuple[str, ...], table: Heads) -> None:
     if not words[0]:
         raise _Unlisted  # a match may be empty
     _add(table, words[0], words[1] if len(words) > 1 and words[1] else ANY)
+
+
+def _flat(items: list) -> list:
+    """The items of a parsed piece with the members of its classes among them."""
+    return [x for op, av in items for x in (av if op is sre.IN else [(op, av)])]
 
 
 def _close(words: tuple[str, ...], table: Heads) -> tuple[str, ...] | None:
@@ -276,6 +299,8 @@ def _members(av: list) -> list[tuple]:
     """A character class as the single characters it stands for: Latin letters and digits one
     by one, every other character as one separator."""
     out: set[tuple] = set()
+    if (sre.NEGATE, None) in av and (sre.CATEGORY, sre.CATEGORY_NOT_SPACE) in av:
+        return [(sre.LITERAL, ord(" "))]  # "[^\S\n]": some kinds of space, a separator all the same
     for op, a in av:
         if op is sre.LITERAL:
             ch = chr(a)

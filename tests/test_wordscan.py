@@ -7,7 +7,7 @@ import pytest
 
 from layers import ingest
 from layers.lexicon import Lexicon
-from layers.wordscan import ANY, Alternation, heads, scan
+from layers.wordscan import ANY, Alternation, heads, scan, search
 
 REPORTS = sorted((Path(__file__).parent.parent / "benchmarks" / "ingest_reports").glob("*.txt"))
 
@@ -22,11 +22,12 @@ def test_heads_list_first_words_and_what_may_follow():
     r"\b\w+\s+forces\b",  # any word first
     r"(?<!\w)[A-Z][a-z]+ Base\b",  # a class of letters first
     r"\bداعش\b|\bDaesh\b",  # a non-Latin first letter
+    r"n't\b|\bnot\b",  # a match that may begin inside a word ("wouldn't")
 ])
 def test_patterns_that_cannot_be_listed_fall_back_to_finditer(pattern):
     compiled = re.compile(pattern)
     assert heads(compiled) is None
-    text = "Taji Base and Asad Base: داعش fighters and Daesh forces, US forces."
+    text = "Taji Base and Asad Base: داعش fighters and Daesh forces, US forces. They wouldn't, not yet."
     assert [m.span() for m in scan(compiled, None, text)] == [m.span() for m in compiled.finditer(text)]
 
 
@@ -52,3 +53,17 @@ def test_an_alias_in_arabic_script_is_still_found():
     lexicon = Lexicon([{"id": "isis", "name": "Islamic State", "aliases": "داعش|Daesh"}])
     found = lexicon.find("قال مسؤولون إن داعش انسحب. Daesh fighters left.")
     assert [m.actor for m in found if not m.pronoun] == ["isis", "isis"]
+
+
+def test_search_is_the_first_match_of_the_sentence_level_patterns():
+    patterns = [ingest._DENIAL, ingest._CLAIM, ingest._UNVERIFIED, ingest._HEDGE, ingest._FUTURE, ingest._NEGATION,
+                ingest._INFINITIVE, ingest._PROGRESSIVE, ingest._SINCE, ingest._DAYS_AFTER]
+    # "'ll" starts after an apostrophe, "[^\\S\\n]" is a space: both still have a table
+    assert all(Alternation.of(p).table is not None for p in patterns)
+    for path in REPORTS:
+        text = path.read_text(encoding="utf-8")
+        for a in range(0, len(text), 97):
+            b = min(len(text), a + 160)
+            for p in patterns:
+                got, want = search(p, text, a, b), p.search(text, a, b)
+                assert (got and got.span()) == (want and want.span()), (p.pattern[:40], text[a:b])
