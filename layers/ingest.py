@@ -361,10 +361,15 @@ _DONE_BEFORE = re.compile(r"(?:\b(?:after|following|before|upon|since|by|finishe
                           r"\s+$|,\s*$)", re.IGNORECASE)
 #: "seized more than half of it", "took parts of the base": not the whole place
 _PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?[\"“]?(?:more\s+than\s+|nearly\s+|almost\s+|"
-                      r"about\s+|around\s+|roughly\s+)?(?:(?:large|big|small|several|many|key|main)\s+)?"
+                      r"about\s+|around\s+|roughly\s+)?(?:(?:large|big|small|several|many|key|main|eastern|western|"
+                      r"northern|southern|north-?\w+|south-?\w+)\s+)?"
                       r"(?:(?:half|part|parts|most|much|sections?|portions?|areas?|some|"
                       r"a\s+(?:part|section|portion))[\"”]?\s+of\b|the\s+(?:[\w-]+\s+)?(?:neighbou?rhoods|districts|suburbs|"
                       r"outskirts|edges?|quarters|perimeter)\b)", re.IGNORECASE)
+#: "the handover of the two districts continues": a change in progress
+_UNDER_WAY = re.compile(r"(?:\s+[\w'’-]+){0,6}?\s+(?:continues|continued|is\s+continuing|(?:is|was|are|were)\s+"
+                        r"(?:still\s+)?(?:under\s?way|ongoing|in\s+progress)|(?:appears|seems)\s+to\s+be\s+under\s?way)\b",
+                        re.IGNORECASE)
 _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 #: "the first Iraqi city to fall": a rank of what happened, not a plan
 _RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
@@ -399,11 +404,13 @@ _SUPPORTER = re.compile(r"\b(?:supported|backed|aided|assisted|helped|accompanie
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 #: a turn in the sentence: what follows is no longer under the denial or the claim before it
 _TURN = re.compile(r"\bbut\b|\bhowever\b|;", re.IGNORECASE)
-_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|claim\s+to|alleged|alleges|alleging|purportedly|rumou?red|"
+_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|claim\s+to|(?:believed|thought|presumed|feared)\s+to\s+have|"
+                    r"alleged|alleges|alleging|purportedly|rumou?red|"
                     r"unconfirmed|unverified|(?:reports|sources)\s+(?:suggested|suggest)|no\s+confirmation|"
                     r"(?:not|unable)\s+(?:been\s+)?(?:able\s+)?to\s+(?:independently\s+)?(?:confirm|verify)|"
                     r"(?:cannot|can\s+not|could\s+not|can['’]t|couldn['’]t)\s+(?:independently\s+)?(?:confirm|verify)|"
-                    r"no\s+independent\s+(?:confirmation|verification))\b", re.IGNORECASE)
+                    r"no\s+independent\s+(?:confirmation|verification)|"
+                    r"not\s+(?:yet\s+|independently\s+|been\s+)*(?:confirmed|verified))\b", re.IGNORECASE)
 #: "..., which could not be verified", or the next sentence: "That claim could not be independently confirmed."
 _UNVERIFIED = re.compile(r"\b(?:(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?|(?:has|have|had)\s+not\s+been\s+able\s+to\s+|"
                          r"(?:was|were|are|is)\s+unable\s+to\s+)(?:independently\s+)?(?:verif|confirm)\w*"
@@ -651,7 +658,7 @@ class Ingester:
             fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
             self._modality(text, fr, s, e, state.words)
             self._actors(text, fr, actors, frames, prev_actors, state, mentions)
-            self._sites(text, fr, mentions, state, s, e, dates)
+            self._sites(text, fr, mentions, state, s, e, dates, bounds)
             fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
             self._date(text, fr, dates, state, bounds)
             self._days_after(text, fr, s, e, dates, state, published)
@@ -704,6 +711,9 @@ class Ingester:
         if fr.type in ("gain", "weakgain") and _PARTIAL.match(text, fr.end, fr.clause_end):
             fr.status, fr.status_why = "ongoing", "only part of the place taken"
             return
+        if fr.surface.casefold() in _NOUNS and _UNDER_WAY.match(text, fr.end, fr.clause_end):
+            fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
+            return
         if word.endswith("ing") and word not in ("leaving", "handing") and fr.surface.casefold() not in _NOUNS:
             prev = text[max(fr.clause_start, fr.start - 40):fr.start]
             if not _DONE_BEFORE.search(prev):
@@ -742,6 +752,13 @@ class Ingester:
                   or _MEMBERS_OF.search(text, max(fr.clause_start, a.start - 30), a.start)]
         doers = [a for a in before if not a.speaker and not a.pronoun
                  and not _SUPPORTER.search(text, max(fr.clause_start, a.start - 30), a.start)]
+        if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence and \
+                fr.surface.split()[0].casefold().endswith("ing") and _PARTICIPLE_AFTER.search(
+                    text, max(fr.clause_start, fr.start - 3), fr.start):
+            # "drove IS out of Palmyra on Sunday, retaking the city": the doer of the main verb
+            fr.subject, fr.subject_how = frames[-1].subject, "the subject of the main verb"
+            fr.co_subjects = frames[-1].co_subjects
+            return
         if doers:
             k = len(doers) - 1
             # "Turkish troops and allied Syrian fighters captured": the first of the joint subject
@@ -797,6 +814,7 @@ class Ingester:
         """What a pronoun refers to: the last doer for "they"/"it", else the last fitting actor named."""
         def fits(a: ActorMention | None) -> bool:
             return a is not None and (pron.refers_to != "nonstate" or a.actor not in STATE_ACTORS) \
+                and (pron.refers_to != "state" or a.actor in STATE_ACTORS) \
                 and (pron.refers_to != "jihadist" or a.actor in JIHADIST_ACTORS) \
                 and _agrees(pron, a, state.text)
 
@@ -827,7 +845,7 @@ class Ingester:
 
     # -- sites ----------------------------------------------------------------------------------
     def _sites(self, text, fr: _Frame, mentions: list[Mention], state: _Story, s: int, e: int,
-               dates: list[DateExpr]) -> None:
+               dates: list[DateExpr], bounds: list[int]) -> None:
         refs = _corefs(text, fr.clause_start, fr.clause_end, mentions, state)
         cands = sorted([(m.start, m.end, m, "named") for m in mentions] + refs, key=lambda c: c[0])
         after = [c for c in cands if c[0] >= fr.end and c[1] <= fr.clause_end]
@@ -894,6 +912,12 @@ class Ingester:
                             fr.sites.append((mention, c[3]))
             if len(chosen) > 1:
                 self._site_dates(fr, chosen, dates)
+            for c in chosen:
+                towns = [m for m in ([c[2]] if c[2] is not None else c[4]) if m.place.kind in ("city", "town")]
+                own = _AND_ITS_SITE.match(text, c[1]) if len(towns) == 1 else None
+                site = self._site_near(towns[0], own.group("noun")) if own else None
+                if site is not None:  # "the city of Tabqa and its military airport"
+                    fr.sites.append((site, f"{text[c[0]:c[1]]} and its {own.group('noun')}: the known site"))
             if fr.sites or fr.to_sites:
                 return
         if _OTHER_OBJECT.match(text, fr.end, fr.clause_end):
@@ -911,8 +935,10 @@ class Ingester:
                 return
         # elsewhere in the sentence: military sites first, not places that only locate another
         away = _directions(text, [(m.start, m.end) for m in mentions]) if fr.type == "leave" else set()
+        # not in another's relative clause ("the Observatory, which tracks the war from London")
         whole = [m for m in mentions if m.place.kind in SITE_KINDS and not _locates(text, m, mentions)
-                 and m.start not in away]
+                 and m.start not in away and not (_in_relative_clause(text, bounds, m.start) and
+                                                   not fr.clause_start <= m.start < fr.clause_end)]
         if whole:
             mil = [m for m in whole if m.place.kind in _MILITARY] or whole
             best = min(mil, key=lambda m: abs(m.start - fr.start))
@@ -923,7 +949,7 @@ class Ingester:
                 fr.sites.extend((m, r[3]) for m in r[4])
             return
         # a bare noun ("this transfer is the result of ...") speaks of the change in general
-        if state.sites and fr.type not in ("hold",) and fr.surface.casefold() not in _NOUNS:
+        if state.sites and fr.type not in ("hold", "remain") and fr.surface.casefold() not in _NOUNS:
             last = (state.event_sites or state.sites)[-1]  # the site of the last change, else the last named
             fr.sites.append((last, "the site the report is about"))
 
@@ -1339,6 +1365,8 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
     return sorted(set(cuts))
 
 
+#: ", retaking the city": a participle that goes with the sentence's subject
+_PARTICIPLE_AFTER = re.compile(r",\s*$")
 #: words that open a clause with a subject of its own
 _SUBORDINATORS = frozenset("as after before while whereas when since because although though once until if unless "
                            "that which who where".split())
@@ -1473,7 +1501,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
 #: verbs whose object "it" is a place ("handed it to", "took it from")
 _IT_OBJECT = re.compile(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left|took|taken|"
                         r"captured|seized|retook|recaptured|overran|overrun|stormed|liberated|entered|abandoned|"
-                        r"evacuated|vacated)\s+$")
+                        r"evacuated|vacated|out\s+of|from)\s+$")
 _METONYM_BEFORE = re.compile(r"\b(?:asked|urged|told|pressed|warned|accused|called\s+on|invited|thanked|criticised|"
                              r"criticized|with)\s+$", re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"\s+(?:and\s+\w+\s+)?(?:said|says|agreed|announced|accused|urged|asked|warned|denied|"
@@ -1496,6 +1524,9 @@ def _distinct(ms: list[Mention]) -> list[Mention]:
 
 #: "was driven out of", "were expelled from": the object is the place left
 _OF_FROM = re.compile(r"\s*(?:back\s+)?(?:out\s+of|from|of)\s+(?:the\s+)?$", re.IGNORECASE)
+#: "Tabqa and its military airport": the site of that kind at the town
+_AND_ITS_SITE = re.compile(r"\s+and\s+(?:of\s+)?its\s+(?:main\s+|military\s+|nearby\s+|international\s+)?"
+                           r"(?P<noun>air\s*base|airport|airfield|base|garrison)\b", re.IGNORECASE)
 #: "withdrew toward Homs", "retreated in the direction of Raqqa": where they went, not where they were
 _TOWARD = re.compile(r"\b(?:towards?|into|in\s+the\s+direction\s+of|(?:heading|headed|bound)\s+for)\s+(?:the\s+)?"
                      r"(?:[\w-]+\s+of\s+)?$",

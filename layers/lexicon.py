@@ -107,15 +107,20 @@ _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|al
                               re.IGNORECASE)
 #: words that refer back to an actor named before
 _PRONOUNS = ("they|it|the group|(?:its|their|our) (?:forces|troops|soldiers|fighters|units|men|personnel)|our army"
+             "|(?:hundreds|dozens|thousands|scores) of (?:soldiers|troops|fighters|militants)"
+             "|(?:surviving|remaining|retreating|fleeing) (?:soldiers|troops|fighters|militants)"
+             "|soldiers|troops|militants|jihadists|insurgents"
              "|the (?:(?-i:[a-z]+) )?(?:militants|troops|forces|soldiers|fighters|jihadists|insurgents|extremists|"
              "rebels|defenders)").replace(" ", r"\s+")
+#: "soldiers", "hundreds of troops": a state's army
+_STATE_WORDS = re.compile(r"soldiers|(?:of|surviving|remaining|retreating|fleeing)\s+troops|^troops", re.IGNORECASE)
 #: "the militants", "the group": an armed group, not a state's forces
 _NONSTATE_WORDS = re.compile(r"group|militants|fighters|jihadists|insurgents|extremists|rebels", re.IGNORECASE)
 #: force nouns of armed groups: a nationality before them does not make them the state's ("Syrian fighters")
 _IRREGULAR = re.compile(r"\b(?:fighters|militias?|militants|gunmen|rebels|insurgents|tribesmen)$", re.IGNORECASE)
 _OF_STATE = re.compile(r"\b(?:government|regime|pro-government|army|state)\b", re.IGNORECASE)
 #: "the jihadists", "the extremists": a jihadist group, not any armed group
-_JIHADIST_WORDS = re.compile(r"jihadists|extremists", re.IGNORECASE)
+_JIHADIST_WORDS = re.compile(r"jihadists|extremists|militants", re.IGNORECASE)
 #: the jihadist groups among the actors
 JIHADIST_ACTORS = frozenset({"isis"})
 #: "a rebel coalition", "an opposition coalition": some other alliance than the US-led one
@@ -202,8 +207,11 @@ class Lexicon:
             s, e = m.span()
             group = m.groupdict().get  # a branch's pattern holds its own groups only
             if group("pronoun"):
+                if out and not out[-1].pronoun and not text[out[-1].end:s].strip():
+                    continue  # "Islamic State militants": the noun of the name before it
                 hint = "jihadist" if _JIHADIST_WORDS.search(surface) else \
                     "nonstate" if _NONSTATE_WORDS.search(surface) else \
+                    "state" if _STATE_WORDS.search(surface) else \
                     "speaker" if surface.casefold().startswith("our") else ""
                 out.append(ActorMention(s, e, surface, "", pronoun=True, refers_to=hint))
                 continue
