@@ -296,7 +296,7 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
-    ("gain", r"\b(?:fell|fallen|falls|falling)\s+to\b"),
+    ("gain", r"\b(?:fell|fallen|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
              r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
@@ -360,14 +360,14 @@ _FUTURE = re.compile(
 _DONE_BEFORE = re.compile(r"(?:\b(?:after|following|before|upon|since|by|finished|completed|concluded|ended|stopped)"
                           r"\s+$|,\s*$)", re.IGNORECASE)
 #: "seized more than half of it", "took parts of the base": not the whole place
-_PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?[\"“]?(?:more\s+than\s+|nearly\s+|almost\s+|"
-                      r"about\s+|around\s+|roughly\s+)?(?:(?:large|big|small|several|many|key|main|eastern|western|"
+_PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?[\"“]?(?:the\s+)?"
+                      r"(?:more\s+than\s+|nearly\s+|almost\s+|about\s+|around\s+|roughly\s+)?(?:(?:large|big|small|several|many|key|main|eastern|western|"
                       r"northern|southern|north-?\w+|south-?\w+)\s+)?"
                       r"(?:(?:half|part|parts|most|much|sections?|portions?|areas?|some|"
                       r"a\s+(?:part|section|portion))[\"”]?\s+of\b|the\s+(?:[\w-]+\s+)?(?:neighbou?rhoods|districts|suburbs|"
                       r"outskirts|edges?|quarters|perimeter)\b)", re.IGNORECASE)
 #: "the handover of the two districts continues": a change in progress
-_UNDER_WAY = re.compile(r"(?:\s+[\w'’-]+){0,6}?\s+(?:continues|continued|is\s+continuing|(?:is|was|are|were)\s+"
+_UNDER_WAY = re.compile(r"(?:\s+[\w'’-]+){0,10}?\s+(?:continues|continued|is\s+continuing|(?:is|was|are|were)\s+"
                         r"(?:still\s+)?(?:under\s?way|ongoing|in\s+progress)|(?:appears|seems)\s+to\s+be\s+under\s?way)\b",
                         re.IGNORECASE)
 _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
@@ -927,7 +927,10 @@ class Ingester:
         if fr.type == "leave":
             away = _directions(text, before)
             before = [c for c in before if c[0] not in away]
-        for c in reversed(before):
+        # the subject of a passive is the first place of its clause ("Al-Qaim, on the border opposite the
+        # town of Albu Kamal, had been recaptured"); otherwise the place nearest the verb
+        for c in (before if _PASSIVE.search(text, max(fr.clause_start, fr.start - 30), fr.start) else
+                  reversed(before)):
             ms = [c[2]] if c[2] is not None else c[4]
             good = [m for m in ms if m.place.kind in SITE_KINDS]
             if good and not _locates(text, good[0], mentions):

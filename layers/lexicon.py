@@ -89,7 +89,7 @@ BUILTIN_ALIASES: dict[str, list[str]] = {
     "us": ["Pentagon", "US Central Command", "CENTCOM", "U.S. Central Command"],
     "russia": ["Kremlin", "the Kremlin", "Russian Defence Ministry", "Russian Defense Ministry"],
     "sdf": ["SDF", "Syrian Democratic Forces", "YPG", "People's Protection Units", "Kurdish-led SDF",
-            "Kurdish-led forces"],
+            "Kurdish-led forces", "Kurdish-led fighters", "Kurdish-led alliance", "Kurdish-led militia"],
     "syrian-opposition": ["rebels", "Syrian rebels", "opposition fighters", "opposition forces", "insurgents",
                           "rebel fighters", "rebel groups", "rebel factions", "rebel coalition", "rebel alliance",
                           "Hayat Tahrir al-Sham", "HTS", "Free Syrian Army", "FSA"],
@@ -109,7 +109,7 @@ _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|al
 _PRONOUNS = ("they|it|the group|(?:its|their|our) (?:forces|troops|soldiers|fighters|units|men|personnel)|our army"
              "|(?:hundreds|dozens|thousands|scores) of (?:soldiers|troops|fighters|militants)"
              "|(?:surviving|remaining|retreating|fleeing) (?:soldiers|troops|fighters|militants)"
-             "|soldiers|troops|militants|jihadists|insurgents"
+             "|soldiers|troops|militants|jihadists"
              "|the (?:(?-i:[a-z]+) )?(?:militants|troops|forces|soldiers|fighters|jihadists|insurgents|extremists|"
              "rebels|defenders)").replace(" ", r"\s+")
 #: "soldiers", "hundreds of troops": a state's army

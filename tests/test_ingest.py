@@ -363,3 +363,67 @@ def test_it_is_the_site_not_the_town_that_locates_it():
     got = claims(propose(text, published="2025-10-05"))
     assert ("union-iii-baghdad", "control", "isf", "2025-09") in got
     assert not any(site == "geonames:98182" for site, *_ in got)
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a dateline in mixed case dates the filing, not the act; "on Friday" does
+    ("Amman, Feb 20 — Kurdish-led fighters captured the town of Shaddadi on Friday.\n\n"
+     "Islamic State fighters withdrew from Shaddadi after three days of fighting.", "2016-02-20",
+     {("geonames:172837", "control", "sdf", "2016-02-19"), ("geonames:172837", "presence_end", "isis", "2016-02-19")}),
+    # handing a base back; a chronology in the present tense
+    ("Oct. 16, 2017 – Peshmerga commanders hand K-1 back to the army.", "2017-10-20",
+     {("k1-air-base", "control", "isf", "2017-10-16"), ("k1-air-base", "presence_end", "peshmerga", "2017-10-16")}),
+    # a retreat toward other towns leaves the site of the story, not the towns it heads for
+    ("Islamic State fighters took Palmyra on Wednesday after government troops withdrew toward Homs and Hama.",
+     "2015-05-21", {("geonames:163808", "control", "isis", "2015-05-20"),
+                    ("geonames:163808", "presence_end", "syrian-arab-army", "2015-05-20")}),
+    # "IS" in capitals is the group, not the verb
+    ("IS seized Palmyra on 21 May 2015.", "2016-03-27", {("geonames:163808", "control", "isis", "2015-05-21")}),
+    # "18 months after": a month, counted back from the sentence's date
+    ("Iraqi forces recaptured Hit from Islamic State on Thursday, 18 months after the militants overran it.",
+     "2016-04-15",
+     {("geonames:95788", "control", "isf", "2016-04-14"), ("geonames:95788", "control", "isis", "2014-10")}),
+    # "last August" said in February is the August before
+    ("The Kurdish-led SDF drove IS out of Manbij last August.", "2017-02-24",
+     {("geonames:167357", "control", "sdf", "2016-08"), ("geonames:167357", "presence_end", "isis", "2016-08")}),
+    # a relative "who" takes the force just named; "it" after "took" is the site
+    ("The Menagh air base fell on February 10 to Kurdish YPG fighters, who took it from rebel factions.",
+     "2016-02-20", {("menagh-air-base", "control", "sdf", "2016-02-10")}),
+    # a passive with its site as subject, and a town that only borders it
+    ("Al-Qaim, on the border opposite the Syrian town of Albu Kamal, had been recaptured by Iraqi troops on "
+     "November 3.", "2017-11-17", {("geonames:92138", "control", "isf", "2017-11-03")}),
+    # a town and "its military airport": both
+    ("Syrian government forces took control of the city of Tabqa and its military airport on Sunday.", "2026-01-18",
+     {("geonames:172374", "control", "syrian-government", "2026-01-18"),
+      ("tabqa-air-base", "control", "syrian-government", "2026-01-18")}),
+    # "surviving soldiers" are the army the story named; "leaving behind" leaves nothing
+    ("Islamic State fighters stormed Tabqa air base on Sunday, seizing the last position held by the Syrian army. "
+     "Surviving soldiers fled west, leaving behind their dead.", "2014-08-25",
+     {("tabqa-air-base", "control", "isis", "2014-08-24"),
+      ("tabqa-air-base", "presence_end", "syrian-arab-army", "2014-08-24")}),
+])
+def test_harder_ways_of_writing_a_change(text, published, expected):
+    assert claims(propose(text, published=published)) == expected
+
+
+@pytest.mark.parametrize("text, status", [
+    ("When did US troops arrive at the al-Tanf garrison?", "claimed"),
+    ("The Coalition cannot confirm reports that Iraqi units have entered Qayyarah.", "claimed"),
+    ("Kurdish-led fighters then moved into Aleppo airport, but we have not been able to confirm this.", "claimed"),
+    ("Many Islamic State militants were believed to have fled from Tal Afar on Sunday.", "claimed"),
+    ("The handover of the Taji base to the Iraqi army continues.", "ongoing"),
+])
+def test_questions_doubts_and_changes_under_way_are_not_facts(text, status):
+    assert propose(text, published="2020-03-30") == []
+    assert {p.status for p in propose(text, published="2020-03-30", unconfirmed=True)} == {status}
+
+
+def test_a_present_state_is_dated_when_said_or_published():
+    text = ("IS seized Hit in October 2014, forcing families to flee to camps near Ain al-Asad air base, where "
+            "US Marines are stationed.")
+    got = claims(propose(text, published="2016-04-14"))
+    assert ("ain-al-asad-air-base", "presence_start", "us", "2016-04-14") in got
+    text = "US forces remain at the Conoco base but have left the Shaddadi base, a Pentagon spokesman said on Tuesday."
+    assert claims(propose(text, published="2025-04-30")) == {
+        ("conoco-gas-field-base", "presence_start", "us", "2025-04-29"),
+        ("shaddadi-base", "presence_end", "us", "2025-04-29")}
