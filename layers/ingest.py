@@ -423,7 +423,7 @@ _HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activ
                     r"according\s+to\s+(?:local|unnamed|unverified|social))\b", re.IGNORECASE)
 #: where a clause ends: its subject is not looked for across these -- marks, and words (found by a
 #: word scan: a pattern of words tried at every character is slow)
-_BOUNDARY_MARK = re.compile(r"[;:]|\s[-–—]\s|,\s*(?:but|while|whereas|although|though|which|who|where|when)\b",
+_BOUNDARY_MARK = re.compile(r"[;:]|\s[-–—]\s|,\s*(?:but|while|whereas|although|though|which|who|whose|where|when)\b",
                             re.IGNORECASE)
 _BOUNDARY_WORD = re.compile(r"\b(?:but|while|whereas|although|though|after|before|because|since|as|when|once|until|"
                             r"unless|if|that|following|amid|and|or)\b", re.IGNORECASE)
@@ -750,8 +750,10 @@ class Ingester:
         # an actor inside "from X" / "to X" before the trigger is not its subject
         before = [a for a in before if not _ENDS_PREP.search(text, max(fr.clause_start, a.start - 10), a.start)
                   or _MEMBERS_OF.search(text, max(fr.clause_start, a.start - 30), a.start)]
+        # not the supporters, nor the object of an earlier verb ("drove the Islamic State group out of")
         doers = [a for a in before if not a.speaker and not a.pronoun
-                 and not _SUPPORTER.search(text, max(fr.clause_start, a.start - 30), a.start)]
+                 and not _SUPPORTER.search(text, max(fr.clause_start, a.start - 30), a.start)
+                 and not any(f.start <= a.start < f.end and f.sentence == fr.sentence for f in frames)]
         if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence and \
                 fr.surface.split()[0].casefold().endswith("ing") and _PARTICIPLE_AFTER.search(
                     text, max(fr.clause_start, fr.start - 3), fr.start):
@@ -818,6 +820,10 @@ class Ingester:
                 and (pron.refers_to != "jihadist" or a.actor in JIHADIST_ACTORS) \
                 and _agrees(pron, a, state.text)
 
+        if pron.refers_to == "whose":
+            # "seized the crossing from Islamic State, whose fighters fled": the one named just before
+            named = [a for a in actors if a.end <= pron.start and not a.pronoun]
+            return named[-1] if named and pron.start - named[-1].end <= 12 else None
         if pron.refers_to == "speaker":
             # "our forces" in a quote: the forces of whoever speaks, else of the country the site is in
             speakers = [a for a in actors if a.speaker and not a.pronoun]
@@ -1263,7 +1269,8 @@ class _Story:
         self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
     def see_sites(self, mentions: list[Mention]) -> None:
-        self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS)
+        # where the report was filed from ("DAMASCUS, Feb 16 -") is not a place it is about
+        self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m))
 
     def see_dates(self, dates: list[DateExpr]) -> None:
         usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit]
@@ -1379,7 +1386,9 @@ _SUBORDINATE = re.compile(rf"\s+(?!well\b|part\b|a\s+result\b|of\b|such\b|long\b
                           r"(?:the|a|an|its|their|thousands|hundreds|dozens|many|some|most|\d|(?-i:[A-Z]))",
                           re.IGNORECASE)
 #: what may stand between "and" and the subject of a new clause ("and some 300 Iraqi troops")
-_NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|several|many|a|an|its|their|"
+_NP_START = re.compile(r"\s*(?:(?:on|in|by|at|after)\s+[\w-]+(?:\s+\d{1,2})?\s*,?\s+|"
+                       r"(?:then|later|also|meanwhile),?\s+)?"
+                       r"(?:(?:the|some|about|around|nearly|almost|over|several|many|a|an|its|their|"
                        r"additional|more|\d[\d,]*)\s+)*", re.IGNORECASE)
 
 
@@ -1387,6 +1396,16 @@ _NP_START = re.compile(r"\s*(?:(?:the|some|about|around|nearly|almost|over|sever
 _DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?-i:[A-Z][A-Za-z .'’-]+)(?:,[ \t]*[A-Z][\w .'’-]*)?"
                               r"(?:,[ \t]*|[ \t]+\()$")
 _DATELINE_AFTER = re.compile(r"(?:,?\s*\d{4})?\)?\s*(?:\([^)\n]{0,40}\)\s*)?[-–—]")
+
+
+#: after the place of a dateline: a country, then its date or agency, then a dash
+_DATELINE_PLACE = re.compile(r"(?=[^\n]{0,40}?[\d(])(?:,[ \t]*[A-Z][\w .'’-]*)?(?:,[ \t]*|[ \t]*\()[\w .,()]{3,40}?"
+                             r"[ \t]*[-–—]")
+
+
+def _dateline_place(text: str, m: Mention) -> bool:
+    line_start = text.rfind("\n", 0, m.start) + 1
+    return not text[line_start:m.start].strip() and bool(_DATELINE_PLACE.match(text, m.end))
 
 
 def _in_dateline(text: str, d: DateExpr) -> bool:

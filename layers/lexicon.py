@@ -106,7 +106,8 @@ HOST_STATE_WORDS = (
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
                               re.IGNORECASE)
 #: words that refer back to an actor named before
-_PRONOUNS = ("they|it|the group|(?:its|their|our) (?:forces|troops|soldiers|fighters|units|men|personnel)|our army"
+_PRONOUNS = ("they|it|the group|(?:its|their|our|whose) (?:forces|troops|soldiers|fighters|units|men|personnel)"
+             "|our army"
              "|(?:hundreds|dozens|thousands|scores) of (?:soldiers|troops|fighters|militants)"
              "|(?:surviving|remaining|retreating|fleeing) (?:soldiers|troops|fighters|militants)"
              "|soldiers|troops|militants|jihadists"
@@ -209,7 +210,8 @@ class Lexicon:
             if group("pronoun"):
                 if out and not out[-1].pronoun and not text[out[-1].end:s].strip():
                     continue  # "Islamic State militants": the noun of the name before it
-                hint = "jihadist" if _JIHADIST_WORDS.search(surface) else \
+                hint = "whose" if surface.casefold().startswith("whose") else \
+                    "jihadist" if _JIHADIST_WORDS.search(surface) else \
                     "nonstate" if _NONSTATE_WORDS.search(surface) else \
                     "state" if _STATE_WORDS.search(surface) else \
                     "speaker" if surface.casefold().startswith("our") else ""

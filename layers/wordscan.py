@@ -61,6 +61,18 @@ class Words:
         self.keys = list(map(str.lower, words))
         for i in compress(range(len(words)), map(str.isdigit, words)):
             self.keys[i] = NUMBER
+        self._hits: dict[int, tuple[Heads, list[int], list[int]]] = {}
+
+    def hits(self, table: Heads) -> tuple[list[int], list[int]]:
+        """(indices, starts) of the words where a match of ``table``'s pattern may begin, worked
+        out once per table: a report is scanned many times, a clause at a time."""
+        got = self._hits.get(id(table))
+        if got is None or got[0] is not table:
+            keys, n = self.keys, len(self.keys)
+            idx = [i for i in compress(range(n), map(table.__contains__, keys))
+                   if table[keys[i]] is ANY or i + 1 < n and keys[i + 1] in table[keys[i]]]
+            got = self._hits[id(table)] = (table, idx, [self.starts[i] for i in idx])
+        return got[1], got[2]
 
 
 class Alternation:
@@ -124,17 +136,18 @@ def scan(pattern: re.Pattern, table: Heads | None, text: str, start: int = 0, en
     if words is None or not words.start <= start <= end <= words.end:
         words = Words(text, start, end)
     starts, keys = words.starts, words.keys
-    lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+    hi = bisect_left(starts, end)
+    idx, at_starts = words.hits(table)
     pos = start
     by_word = by_word or {}
-    for i in compress(range(lo, hi), map(table.__contains__, keys[lo:hi])):
-        at = starts[i]
+    for k in range(bisect_left(at_starts, start), bisect_left(at_starts, end)):
+        at = at_starts[k]
         if at < pos:
             continue
+        i = idx[k]
         key = keys[i]
-        seconds = table[key]
-        if seconds is not ANY and (i + 1 >= hi or keys[i + 1] not in seconds):
-            continue
+        if i + 1 >= hi and table[key] is not ANY:
+            continue  # the word that must follow lies past the end
         m = by_word.get(key, pattern).match(text, at, end)
         if m and m.end() > at:
             yield m
