@@ -366,6 +366,8 @@ _PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?[\"“]?(?:th
                       r"(?:(?:half|part|parts|most|much|sections?|portions?|areas?|some|"
                       r"a\s+(?:part|section|portion))[\"”]?\s+of\b|the\s+(?:[\w-]+\s+)?(?:neighbou?rhoods|districts|suburbs|"
                       r"outskirts|edges?|quarters|perimeter)\b)", re.IGNORECASE)
+#: "had Russian or Syrian forces entered the site": a condition that was not met
+_HAD_BEFORE = re.compile(r"(?:^|[,;]|\bthat|\bif)\s*had\s+(?:[\w-]+\s+(?:or|and)\s+)?(?:the\s+)?$", re.IGNORECASE)
 #: "the handover of the two districts continues": a change in progress
 _UNDER_WAY = re.compile(r"(?:\s+[\w'’-]+){0,10}?\s+(?:continues|continued|is\s+continuing|(?:is|was|are|were)\s+"
                         r"(?:still\s+)?(?:under\s?way|ongoing|in\s+progress)|(?:appears|seems)\s+to\s+be\s+under\s?way)\b",
@@ -457,6 +459,8 @@ _UNNAMED_SITE = re.compile(
     rf"(?:\b(?:a|an|one|another|the|its|their)\s+{_COMMON_WORDS}{{0,3}}?(?P<noun>{_SITE_NOUN})"
     rf"|(?<![\w-]){_COMMON_WORDS}{{1,2}}(?-i:(?P<bare>{_SITE_NOUN})))"
     rf"{_BESIDE}(?:the\s+(?:[\w-]+\s+){{0,3}}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
+#: what must come right before the town of an unnamed site (a cheap test before the full pattern)
+_BESIDE_END = re.compile(r"\b(?:near|outside|to|of|in|at)\s+(?:the\s+)?$", re.IGNORECASE)
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
 _NON_SITE_NP = re.compile(
     r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:towns?|city|cities|villages?|bases?|airbases?|airports?|"
@@ -471,8 +475,9 @@ _UNKNOWN_NAMED_SITE = re.compile(
 #: how far a known site may be from the town an unnamed one is placed by
 NEAR_KM = 50.0
 _NOUN_KINDS = {
-    "air base": {"airbase", "airport"}, "airbase": {"airbase", "airport"}, "airfield": {"airbase", "airport"},
-    "airport": {"airport", "airbase"}, "camp": {"camp", "base"}, "outpost": {"outpost", "base"},
+    "air base": frozenset({"airbase", "airport"}), "airbase": frozenset({"airbase", "airport"}),
+    "airfield": frozenset({"airbase", "airport"}), "airport": frozenset({"airport", "airbase"}),
+    "camp": frozenset({"camp", "base"}), "outpost": frozenset({"outpost", "base"}),
 }
 #: right after a verb: an object that is not a site ("fled the country", "left several positions")
 _OTHER_OBJECT = re.compile(
@@ -580,6 +585,7 @@ class Ingester:
         self.gazetteer = gazetteer
         self.tracked = frozenset(tracked)
         self._military: list | None = None
+        self._nearest: dict[tuple, tuple | None] = {}
 
     # -- the pipeline --------------------------------------------------------------------------
     def propose(
@@ -656,7 +662,7 @@ class Ingester:
                 # "handed the K-1 air base over to ...", "declared Tikrit liberated": the object sits inside
                 end = m.start() + len(surface.split()[0])
             fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
-            self._modality(text, fr, s, e, state.words)
+            self._modality(text, fr, s, e, state.words, actors)
             self._actors(text, fr, actors, frames, prev_actors, state, mentions)
             self._sites(text, fr, mentions, state, s, e, dates, bounds)
             fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
@@ -667,7 +673,7 @@ class Ingester:
         return frames
 
     # -- modality: is it a fact of the date? ------------------------------------------------------
-    def _modality(self, text: str, fr: _Frame, s: int, e: int, words: Words) -> None:
+    def _modality(self, text: str, fr: _Frame, s: int, e: int, words: Words, actors: list[ActorMention]) -> None:
         word = fr.surface.split()[0].casefold()
         tail = text[fr.end:fr.clause_end]
         if text[s:e].rstrip().endswith("?"):
@@ -690,7 +696,9 @@ class Ingester:
         if neg or _NO_AFTER.match(tail) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
-        fut = search(_FUTURE, text, fr.clause_start, fr.start, words)
+        fut = search(_FUTURE, text, fr.clause_start, fr.start, words) or next(
+            (m for a in actors if fr.clause_start <= a.start and a.end <= fr.start
+             for m in [_HAD_BEFORE.search(text, max(s, a.start - 30), a.start)] if m), None)
         if fut and _TO_NAME.match(fut.group()):
             fut = None  # "troops ordered to Iraq arrived": sent somewhere, not yet to do something
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
@@ -972,8 +980,11 @@ class Ingester:
         from geo.gazetteer import haversine_km
 
         kinds = _NOUN_KINDS.get(re.sub(r"\s+", " ", noun.casefold()).rstrip("s"), _MILITARY)
-        best = min(((haversine_km(town.place.lat, town.place.lon, p.lat, p.lon), p) for p in self._military
-                    if p.kind in kinds), default=None, key=lambda x: x[0])
+        key = (town.place.id, kinds)
+        if key not in self._nearest:  # the same town and noun come back in story after story
+            self._nearest[key] = min(((haversine_km(town.place.lat, town.place.lon, p.lat, p.lon), p)
+                                      for p in self._military if p.kind in kinds), default=None, key=lambda x: x[0])
+        best = self._nearest[key]
         if best is None or best[0] > NEAR_KM:
             return None
         return Mention(town.surface, town.start, town.end, best[1], town.score, f"{best[0]:.0f} km from {town.surface}")
@@ -1000,7 +1011,7 @@ class Ingester:
     def _unnamed_site(self, text: str, m: Mention, how: str) -> tuple[Mention, str]:
         """A town that only places the site meant ("an outpost near the town of Manbij") stands for
         the known site of that kind beside it."""
-        if m.place.kind in ("city", "town"):
+        if m.place.kind in ("city", "town") and _BESIDE_END.search(text, max(0, m.start - 40), m.start):
             unnamed = _UNNAMED_SITE.search(text, max(0, m.start - 80), m.start)
             noun = unnamed and (unnamed.group("noun") or unnamed.group("bare"))
             site = self._site_near(m, noun) if noun else None

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .wordscan import Alternation, Words, alternation
@@ -255,6 +256,7 @@ def _fold(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().casefold())
 
 
+@lru_cache(maxsize=4096)
 def _nationality_of(surface: str) -> str:
     low = _fold(surface)
     best = ""

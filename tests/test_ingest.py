@@ -412,6 +412,8 @@ def test_harder_ways_of_writing_a_change(text, published, expected):
     ("Kurdish-led fighters then moved into Aleppo airport, but we have not been able to confirm this.", "claimed"),
     ("Many Islamic State militants were believed to have fled from Tal Afar on Sunday.", "claimed"),
     ("The handover of the Taji base to the Iraqi army continues.", "ongoing"),
+    ("Analysts said that had Russian or Syrian government forces entered the Lafarge base intact, they would have "
+     "gained a ready-made base.", "planned"),
 ])
 def test_questions_doubts_and_changes_under_way_are_not_facts(text, status):
     assert propose(text, published="2020-03-30") == []
