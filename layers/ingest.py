@@ -296,16 +296,18 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
-    ("gain", r"\b(?:fell|fallen|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
+    ("gain", r"\b(?:fell|fallen|fall|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
              r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
     ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
              r"(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
-    ("weakgain", r"\b(?:entered|enter|enters|entering|swept\s+into)\b"),
+    ("weakgain", r"\b(?:entered|enter|enters|entering|swept\s+into|pushed\s+into|stormed\s+into)\b"),
     ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
               r"evicted|kicked|chased|flushed)\s+(?:[\w'’.-]+\s+){0,4}?out\s+of\b"
-              r"|\b(?:drove|driven|driving|kicked|chased|forced)\s+out\b(?!\s+of\b)"),
+              r"|\b(?:drove|driven|driving|kicked|chased|forced)\s+out\b(?!\s+of\b)"
+              r"|\b(?:drove|driven|drive|drives|driving|pushed|forced|chased|kicked)\s+(?:[\w'’.-]+\s+){1,4}?out\b"
+              r"(?!\s+of\b)"),
     ("receive", r"\b(?:received|receive|receives|receiving)\b"),
     ("handover", r"\b(?:handed|hand|hands|handing|turned|turn|turns|turning)\s+(?:\w+\s+){0,6}?over\b"),
     ("handover", r"\b(?:handed|hand|hands|handing|gave|give|gives|giving)\s+(?:[\w-]+\s+){0,6}?back\s+to\b"),
@@ -377,7 +379,7 @@ _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 _RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
 _NO_AFTER = re.compile(r"\s*(?:no|none)\b", re.IGNORECASE)
 _BEGAN_TO = re.compile(r"\b(?:forced|began|started)\s+to\s+$", re.IGNORECASE)
-_FELL = re.compile(r"fell|fallen|falls|falling", re.IGNORECASE)
+_FELL = re.compile(r"fell|fallen|fall|falls|falling", re.IGNORECASE)
 _HELD_BY = re.compile(r"(?:held|controlled|occupied)\s+by", re.IGNORECASE)
 _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _NEGATION = re.compile(
@@ -941,6 +943,9 @@ class Ingester:
         if fr.type == "leave":
             away = _directions(text, before)
             before = [c for c in before if c[0] not in away]
+        # "Fallujah, about 50 km west of Baghdad, was ...": the second place only locates the first
+        before = [c for k, c in enumerate(before) if not (
+            k and c[0] - before[k - 1][1] <= 40 and _LOCATOR.search(text, before[k - 1][1], c[0]))]
         # the subject of a passive is the first place of its clause ("Al-Qaim, on the border opposite the
         # town of Albu Kamal, had been recaptured"); otherwise the place nearest the verb
         for c in (before if _PASSIVE.search(text, max(fr.clause_start, fr.start - 30), fr.start) else
@@ -1327,7 +1332,8 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     w = m.group().casefold()
     after = text[m.end():m.end() + 24].casefold()
     before = text[max(0, m.start() - 16):m.start()].casefold()
-    if w.startswith("enter") and re.match(r"\s+(?:the\s+)?(?:outskirts|suburbs|edges?|vicinity|outer)\b", after):
+    if (w.startswith("enter") or w.endswith(" into")) and \
+            re.match(r"\s+(?:the\s+)?(?:outskirts|suburbs|edges?|vicinity|outer)\b", after):
         return True
     if w == "left" and re.match(r"\s*(?:behind|wing|bank|side|hand|over|unclear|open|dead|injured|wounded)\b", after):
         return True
