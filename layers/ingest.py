@@ -774,8 +774,7 @@ class Ingester:
         if doers:
             k = len(doers) - 1
             # "Turkish troops and allied Syrian fighters captured": the first of the joint subject
-            while k > 0 and re.fullmatch(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}",
-                                         text[doers[k - 1].end:doers[k].start], re.IGNORECASE):
+            while k > 0 and _JOINT_GAP.fullmatch(text, doers[k - 1].end, doers[k].start):
                 k -= 1
             fr.subject, fr.subject_how = doers[k], "named"
             fr.co_subjects = doers[k + 1:]
@@ -818,6 +817,11 @@ class Ingester:
             doers = [a for a in in_clause if a.end <= fr.start and not a.speaker]
             if doers and not doers[0].pronoun:
                 fr.subject, fr.subject_how = doers[0], "subject of the clause"
+                # "our armed forces and the Popular Mobilisation completed the liberation": both
+                k = 0
+                while k + 1 < len(doers) and _JOINT_GAP.fullmatch(text, doers[k].end, doers[k + 1].start):
+                    k += 1
+                fr.co_subjects = doers[1:k + 1]
             elif doers:
                 fr.subject, fr.subject_how = self._antecedent(doers[0], in_clause, frames, prev_actors,
                                                               state), "pronoun"
@@ -1289,7 +1293,9 @@ class _Story:
         self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m))
 
     def see_dates(self, dates: list[DateExpr]) -> None:
-        usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit]
+        # "occupied since 11 June 2014" opens a state long past; the story does not move there
+        usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit
+                  and not _SINCE_BEFORE.search(self.text, max(0, d.start - 8), d.start)]
         # a day moves the story on; a month or a year is mostly background ("seized in June 2014")
         precise = [d for d in usable if d.precision == "day"]
         if precise or (usable and self.date is None):
@@ -1310,6 +1316,9 @@ def _present_state(text: str, fr: _Frame) -> bool:
     return bool(_PRESENT_VERB.match(fr.surface)) or bool(
         _IS_BEFORE.search(text, max(fr.clause_start, fr.start - 20), fr.start)) and \
         fr.surface.split()[0].casefold() in ("stationed", "based", "deployed", "present")
+
+
+_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
 
 
 def _sentence_of(starts: list[int], pos: int) -> int:
@@ -1392,6 +1401,8 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
     return sorted(set(cuts))
 
 
+#: between the actors of a joint subject ("Turkish troops and allied Syrian fighters")
+_JOINT_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}", re.IGNORECASE)
 #: ", retaking the city": a participle that goes with the sentence's subject
 _PARTICIPLE_AFTER = re.compile(r",\s*$")
 #: words that open a clause with a subject of its own
@@ -1505,7 +1516,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         if any(mm.start <= m.start() < mm.end for mm in mentions):
             continue
         # "the base at Taji", "the town of Hit": the name follows; not a back reference
-        if any(0 <= mm.start - m.end() <= 5 for mm in mentions):
+        if any(0 <= mm.start - m.end() <= 8 and _NAMING_GAP.fullmatch(text, m.end(), mm.start) for mm in mentions):
             continue
         if m.group("both"):
             sites = _distinct([x for x in state.sites[-_MEMORY:] if x.place.kind in _MILITARY])[-2:]
@@ -1541,6 +1552,8 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
 _IT_OBJECT = re.compile(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left|took|taken|"
                         r"captured|seized|retook|recaptured|overran|overrun|stormed|liberated|entered|abandoned|"
                         r"evacuated|vacated|out\s+of|from)\s+$")
+#: between a kind word and the name it introduces ("the town of Hit", "the base at Taji")
+_NAMING_GAP = re.compile(r"\s*(?:(?:of|at|in|near|outside|,)\s*)?", re.IGNORECASE)
 _METONYM_BEFORE = re.compile(r"\b(?:asked|urged|told|pressed|warned|accused|called\s+on|invited|thanked|criticised|"
                              r"criticized|with)\s+$", re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"\s+(?:and\s+\w+\s+)?(?:said|says|agreed|announced|accused|urged|asked|warned|denied|"
