@@ -664,12 +664,13 @@ class Ingester:
                 # "handed the K-1 air base over to ...", "declared Tikrit liberated": the object sits inside
                 end = m.start() + len(surface.split()[0])
             fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
-            self._modality(text, fr, s, e, state.words, actors)
             self._actors(text, fr, actors, frames, prev_actors, state, mentions)
             self._sites(text, fr, mentions, state, s, e, dates, bounds)
             fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
-            self._date(text, fr, dates, state, bounds)
-            self._days_after(text, fr, s, e, dates, state, published)
+            if fr.sites or fr.to_sites:  # whether and when it happened matter only where it happened
+                self._modality(text, fr, s, e, state.words, actors)
+                self._date(text, fr, dates, state, bounds)
+                self._days_after(text, fr, s, e, dates, state, published)
             state.event_sites.extend(m for m, _ in fr.sites)
             frames.append(fr)
         return frames
@@ -787,7 +788,7 @@ class Ingester:
         if speakers:
             fr.subject, fr.subject_how = speakers[-1], "the source speaking of itself"
             return
-        opener = re.match(r"[\s,;:]*(\w+)", text[fr.clause_start:fr.clause_start + 20])
+        opener = _OPENER.match(text, fr.clause_start, fr.clause_start + 20)
         subordinate = opener and opener.group(1).casefold() in _SUBORDINATORS
         if opener and opener.group(1).casefold() in ("who", "which"):
             # "YPG fighters and their allies, who took it from rebel factions": the ones just named (for
@@ -1077,7 +1078,7 @@ class Ingester:
         the act in the after-clause is dated back from the sentence's other date."""
         rel = None
         for m in Alternation.of(_DAYS_AFTER).finditer(text, s, fr.start, state.words):
-            if not re.search(r"[,;]", text[m.end():fr.start]):
+            if not _COMMA.search(text, m.end(), fr.start):
                 rel = m
         if rel is None:
             return
@@ -1105,6 +1106,8 @@ class Ingester:
     # -- events ---------------------------------------------------------------------------------
     def _events(self, text, fr: _Frame, s, e, state: _Story, published, source_url, source_title, file):
         out: list[Proposal] = []
+        if not fr.sites and not fr.to_sites:
+            return out
         sub, agent, to_a, from_a = fr.subject, fr.agent, fr.to_actor, fr.from_actor
         passive = bool(_PASSIVE.search(text[max(fr.clause_start, fr.start - 30):fr.start]))
         gains, leaves, arrives = [], [], []
@@ -1173,13 +1176,13 @@ class Ingester:
             leaves += [(co, pen) for g, pen in leaves if g is sub]
             arrives += [co for g in arrives if g is sub]
         sites = fr.sites
-        if not sites and not fr.to_sites:
-            return out
         base = _STRENGTH[t] - (0.05 if fr.surface.casefold() in _NOUNS else 0)
         evidence = text[s:e].strip()
         lead = len(text[s:e]) - len(text[s:e].lstrip())
         ev_start, ev_end = s + lead, s + lead + len(evidence)
-        hedge = search(_HEDGE, text, s, e, state.words)
+        if s not in state.hedges:  # one search a sentence, whatever the number of its verbs
+            state.hedges[s] = search(_HEDGE, text, s, e, state.words)
+        hedge = state.hedges[s]
 
         def make(kind: str, actor_m: ActorMention | None, leaving_m, mention: Mention, how: str, penalty: float):
             notes = []
@@ -1282,6 +1285,8 @@ class _Story:
         self.actors: list[ActorMention] = []
         #: the report and its words, for the scans sentence by sentence
         self.text = ""
+        #: a sentence's hedge ("reportedly"), by its start
+        self.hedges: dict[int, re.Match | None] = {}
         self.words: Words | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
@@ -1403,6 +1408,9 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
 
 #: between the actors of a joint subject ("Turkish troops and allied Syrian fighters")
 _JOINT_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}", re.IGNORECASE)
+#: the first word of a clause
+_OPENER = re.compile(r"[\s,;:]*(\w+)")
+_COMMA = re.compile(r"[,;]")
 #: ", retaking the city": a participle that goes with the sentence's subject
 _PARTICIPLE_AFTER = re.compile(r",\s*$")
 #: words that open a clause with a subject of its own
@@ -1484,12 +1492,13 @@ def _agrees(pron: ActorMention, a: ActorMention, text: str = "") -> bool:
 
 def _in_relative_clause(text: str, bounds: list[int], pos: int) -> bool:
     start = max((b for b in bounds if b <= pos), default=0)
-    opener = re.match(r"[\s,]*(that|which|who|whom|where)\b", text[start:start + 16], re.IGNORECASE)
+    opener = _RELATIVE_OPENER.match(text, start, start + 16)
     # "confirmed that US forces left on Tuesday": what was said, not a relative clause
     return bool(opener) and not (opener.group(1).casefold() == "that" and
                                  _SAID_BEFORE.search(text, max(0, start - 30), start))
 
 
+_RELATIVE_OPENER = re.compile(r"[\s,]*(that|which|who|whom|where)\b", re.IGNORECASE)
 #: verbs of saying or knowing, before "that" opens what was said
 _SAID_BEFORE = re.compile(r"\b(?:said|says|say|confirmed|confirms|announced|announces|reported|reports|added|stated|"
                           r"told\s+\w+|declared|noted|insisted|acknowledged|showed|show)\s*,?\s*$", re.IGNORECASE)

@@ -61,18 +61,6 @@ class Words:
         self.keys = list(map(str.lower, words))
         for i in compress(range(len(words)), map(str.isdigit, words)):
             self.keys[i] = NUMBER
-        self._hits: dict[int, tuple[Heads, list[int], list[int]]] = {}
-
-    def hits(self, table: Heads) -> tuple[list[int], list[int]]:
-        """(indices, starts) of the words where a match of ``table``'s pattern may begin, worked
-        out once per table: a report is scanned many times, a clause at a time."""
-        got = self._hits.get(id(table))
-        if got is None or got[0] is not table:
-            keys, n = self.keys, len(self.keys)
-            idx = [i for i in compress(range(n), map(table.__contains__, keys))
-                   if table[keys[i]] is ANY or i + 1 < n and keys[i + 1] in table[keys[i]]]
-            got = self._hits[id(table)] = (table, idx, [self.starts[i] for i in idx])
-        return got[1], got[2]
 
 
 class Alternation:
@@ -97,10 +85,15 @@ class Alternation:
         self.by_word = {w: compiled(bs) for w, bs in by_word.items()}
 
     @staticmethod
-    @lru_cache(maxsize=128)
     def of(pattern: re.Pattern) -> Alternation:
-        """The alternation of a compiled pattern's top-level branches (made once per pattern)."""
-        return alternation(tuple(_top_branches(pattern.pattern)), pattern.flags)
+        """The alternation of a compiled pattern's top-level branches (made once per pattern; looked
+        up by identity, as hashing a compiled pattern hashes all its code, microseconds a call)."""
+        got = _OF.get(id(pattern))
+        if got is None or got[0] is not pattern:
+            if len(_OF) > 256:
+                _OF.clear()
+            got = _OF[id(pattern)] = (pattern, alternation(tuple(_top_branches(pattern.pattern)), pattern.flags))
+        return got[1]
 
     def finditer(self, text: str, start: int = 0, end: int | None = None, words: Words | None = None
                  ) -> Iterator[re.Match]:
@@ -112,6 +105,10 @@ def search(pattern: re.Pattern, text: str, start: int = 0, end: int | None = Non
            ) -> re.Match | None:
     """``pattern.search(text, start, end)``, tried only at the words a match can begin with."""
     return next(Alternation.of(pattern).finditer(text, start, end, words), None)
+
+
+#: id of a compiled pattern -> (the pattern, its alternation)
+_OF: dict[int, tuple[re.Pattern, Alternation]] = {}
 
 
 @lru_cache(maxsize=32)
@@ -136,18 +133,17 @@ def scan(pattern: re.Pattern, table: Heads | None, text: str, start: int = 0, en
     if words is None or not words.start <= start <= end <= words.end:
         words = Words(text, start, end)
     starts, keys = words.starts, words.keys
-    hi = bisect_left(starts, end)
-    idx, at_starts = words.hits(table)
+    lo, hi = bisect_left(starts, start), bisect_left(starts, end)
     pos = start
     by_word = by_word or {}
-    for k in range(bisect_left(at_starts, start), bisect_left(at_starts, end)):
-        at = at_starts[k]
+    for i in compress(range(lo, hi), map(table.__contains__, keys[lo:hi])):
+        at = starts[i]
         if at < pos:
             continue
-        i = idx[k]
         key = keys[i]
-        if i + 1 >= hi and table[key] is not ANY:
-            continue  # the word that must follow lies past the end
+        seconds = table[key]
+        if seconds is not ANY and (i + 1 >= hi or keys[i + 1] not in seconds):
+            continue
         m = by_word.get(key, pattern).match(text, at, end)
         if m and m.end() > at:
             yield m
