@@ -106,14 +106,20 @@ HOST_STATE_WORDS = (
 #: a nationality followed by these is not itself a force ("US-backed SDF")
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
                               re.IGNORECASE)
+#: force nouns that refer back to an actor: "the militants", "the remaining troops" (the article is
+#: found by looking back from the noun, so that the very common "the" need not start a match);
+#: some of them also alone ("soldiers fled")
+_FORCE_NOUNS_ALONE = ("militants|troops|forces|soldiers|fighters|jihadists|insurgents|extremists|rebels|"
+                      "defenders")
+_FORCE_NOUNS = frozenset(_FORCE_NOUNS_ALONE.split("|"))
+_ALONE = frozenset("soldiers troops militants jihadists".split())
+_THE_BEFORE = re.compile(r"\bthe\s+(?:(?-i:[a-z]+)\s+)?$", re.IGNORECASE)
 #: words that refer back to an actor named before
 _PRONOUNS = ("they|it|the group|(?:its|their|our|whose) (?:forces|troops|soldiers|fighters|units|men|personnel)"
              "|our army"
              "|(?:hundreds|dozens|thousands|scores) of (?:soldiers|troops|fighters|militants)"
              "|(?:surviving|remaining|retreating|fleeing) (?:soldiers|troops|fighters|militants)"
-             "|soldiers|troops|militants|jihadists"
-             "|the (?:(?-i:[a-z]+) )?(?:militants|troops|forces|soldiers|fighters|jihadists|insurgents|extremists|"
-             "rebels|defenders)").replace(" ", r"\s+")
+             f"|{_FORCE_NOUNS_ALONE}").replace(" ", r"\s+")
 #: "soldiers", "hundreds of troops": a state's army
 _STATE_WORDS = re.compile(r"soldiers|(?:of|surviving|remaining|retreating|fleeing)\s+troops|^troops", re.IGNORECASE)
 #: "the militants", "the group": an armed group, not a state's forces
@@ -211,6 +217,12 @@ class Lexicon:
             if group("pronoun"):
                 if out and not out[-1].pronoun and not text[out[-1].end:s].strip():
                     continue  # "Islamic State militants": the noun of the name before it
+                if surface.split()[-1].casefold() in _FORCE_NOUNS:
+                    the = _THE_BEFORE.search(text, max(start, s - 24), s)
+                    if the is None and " " not in surface and surface.casefold() not in _ALONE:
+                        continue  # "forces", "fighters" alone say too little
+                    if the is not None:
+                        s, surface = the.start(), text[the.start():e]
                 hint = "whose" if surface.casefold().startswith("whose") else \
                     "jihadist" if _JIHADIST_WORDS.search(surface) else \
                     "nonstate" if _NONSTATE_WORDS.search(surface) else \
