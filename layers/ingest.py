@@ -559,6 +559,7 @@ class _Frame:
     sentence: int
     clause_start: int
     clause_end: int
+    passive: bool = False  # "was retaken by": the subject is what changed hands
     subject: ActorMention | None = None
     subject_how: str = ""
     co_subjects: list[ActorMention] = field(default_factory=list)  # "X and Y took ...": Y
@@ -663,7 +664,8 @@ class Ingester:
             if (ttype == "handover" or surface[:7].casefold() == "declare") and len(surface.split()) > 2:
                 # "handed the K-1 air base over to ...", "declared Tikrit liberated": the object sits inside
                 end = m.start() + len(surface.split()[0])
-            fr = _Frame(ttype, m.start(), end, surface, si, cs, ce)
+            fr = _Frame(ttype, m.start(), end, surface, si, cs, ce,
+                        passive=bool(_PASSIVE.search(text, max(cs, m.start() - 30), m.start())))
             self._actors(text, fr, actors, frames, prev_actors, state, mentions)
             self._sites(text, fr, mentions, state, s, e, dates, bounds)
             fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
@@ -679,7 +681,7 @@ class Ingester:
     def _modality(self, text: str, fr: _Frame, s: int, e: int, words: Words, actors: list[ActorMention]) -> None:
         word = fr.surface.split()[0].casefold()
         tail = text[fr.end:fr.clause_end]
-        if text[s:e].rstrip().endswith("?"):
+        if text[max(s, e - 8):e].rstrip().endswith("?"):
             fr.status, fr.status_why = "claimed", "asked, not stated (a question)"
             return
         denial = search(_DENIAL, text, s, fr.start, words)
@@ -701,15 +703,20 @@ class Ingester:
             return
         fut = search(_FUTURE, text, fr.clause_start, fr.start, words) or next(
             (m for a in actors if fr.clause_start <= a.start and a.end <= fr.start
+             if "had" in text[max(s, a.start - 30):a.start].lower()
              for m in [_HAD_BEFORE.search(text, max(s, a.start - 30), a.start)] if m), None)
         if fut and _TO_NAME.match(fut.group()):
             fut = None  # "troops ordered to Iraq arrived": sent somewhere, not yet to do something
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
                 and text[:fut.start()].rstrip().endswith(","):
             fut = None  # ", once the capital of ...,": formerly, not a condition
-        if fut is None and fr.type != "hold" and not search(_BEGAN_TO, text, fr.clause_start, fr.start, words) \
-                and not search(_RANKED_TO, text, fr.clause_start, fr.start, words):
-            fut = search(_INFINITIVE, text, fr.clause_start, fr.start, words)
+        if fut is None and fr.type != "hold":
+            # "to take", unless "began to take", "the first city to fall" (all end right before the verb)
+            near = max(fr.clause_start, fr.start - 60)
+            fut = search(_INFINITIVE, text, near, fr.start, words)
+            if fut and (search(_BEGAN_TO, text, near, fr.start, words) or
+                        search(_RANKED_TO, text, near, fr.start, words)):
+                fut = None
         if fut:
             fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
             return
@@ -880,7 +887,7 @@ class Ingester:
                     return
         # a possessive place is a modifier of the object ("Syria's largest oil field")
         after = [c for c in after if not _POSSESSIVE_AFTER.match(text, c[1])]
-        if fr.type != "expel" and _PASSIVE.search(text, max(fr.clause_start, fr.start - 30), fr.start) and any(
+        if fr.type != "expel" and fr.passive and any(
                 fr.clause_start <= c[0] and c[1] <= fr.start for c in cands) and not (
                 after and _OF_FROM.fullmatch(text, fr.end, after[0][0])):
             after = []  # "The airport outside Tal Afar had been seized by ...": its subject is the site
@@ -953,7 +960,7 @@ class Ingester:
             k and c[0] - before[k - 1][1] <= 40 and _LOCATOR.search(text, before[k - 1][1], c[0]))]
         # the subject of a passive is the first place of its clause ("Al-Qaim, on the border opposite the
         # town of Albu Kamal, had been recaptured"); otherwise the place nearest the verb
-        for c in (before if _PASSIVE.search(text, max(fr.clause_start, fr.start - 30), fr.start) else
+        for c in (before if fr.passive else
                   reversed(before)):
             ms = [c[2]] if c[2] is not None else c[4]
             good = [m for m in ms if m.place.kind in SITE_KINDS]
@@ -1109,7 +1116,7 @@ class Ingester:
         if not fr.sites and not fr.to_sites:
             return out
         sub, agent, to_a, from_a = fr.subject, fr.agent, fr.to_actor, fr.from_actor
-        passive = bool(_PASSIVE.search(text[max(fr.clause_start, fr.start - 30):fr.start]))
+        passive = fr.passive
         gains, leaves, arrives = [], [], []
         t = fr.type
         low = fr.surface.casefold()
@@ -1440,8 +1447,9 @@ _DATELINE_PLACE = re.compile(r"(?=[^\n]{0,40}?[\d(])(?:,[ \t]*[A-Z][\w .'’-]*)
 
 
 def _dateline_place(text: str, m: Mention) -> bool:
-    line_start = text.rfind("\n", 0, m.start) + 1
-    return not text[line_start:m.start].strip() and bool(_DATELINE_PLACE.match(text, m.end))
+    before = text[max(0, m.start - 40):m.start]
+    at_line_start = ("\n" in before or m.start <= 40) and not before[before.rfind("\n") + 1:].strip()
+    return at_line_start and bool(_DATELINE_PLACE.match(text, m.end))
 
 
 def _in_dateline(text: str, d: DateExpr) -> bool:

@@ -213,8 +213,8 @@ class Lexicon:
         for m in self._alternation.finditer(text, start, end, words):
             surface = m.group()
             s, e = m.span()
-            group = m.groupdict().get  # a branch's pattern holds its own groups only
-            if group("pronoun"):
+            branch = m.lastgroup  # the branch's own group (None for an alias), closed last
+            if branch == "pronoun":
                 if out and not out[-1].pronoun and not text[out[-1].end:s].strip():
                     continue  # "Islamic State militants": the noun of the name before it
                 if surface.split()[-1].casefold() in _FORCE_NOUNS:
@@ -230,17 +230,17 @@ class Lexicon:
                     "speaker" if surface.casefold().startswith("our") else ""
                 out.append(ActorMention(s, e, surface, "", pronoun=True, refers_to=hint))
                 continue
-            if group("natforce"):
+            if branch == "natforce":
                 actor = NATIONALITIES[_nationality_of(surface)]
                 if actor != KURDISH and _IRREGULAR.search(surface) and not _OF_STATE.search(surface):
                     continue  # "allied Syrian fighters", "Iraqi militias": not the state's own forces
-            elif group("forceof"):
-                actor = NATIONALITIES[_fold(group("ofnat"))]
-            elif group("undernat"):
+            elif branch == "forceof":
+                actor = NATIONALITIES[_fold(m.group("ofnat"))]
+            elif branch == "undernat":
                 actor = NATIONALITIES[_fold(surface)]
-            elif group("host"):
+            elif branch == "host":
                 actor = HOST_STATE
-            elif group("country"):
+            elif branch == "country":
                 if _MODIFIER_SUFFIX.match(text, e) or not _subject_like(text, e):
                     continue  # "US-backed", "Syria's largest oil field": a place or modifier
                 actor = NATIONALITIES[_fold(surface)]
