@@ -296,6 +296,7 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
+    ("gain", r"\b(?:passed|passes|pass)\s+to\b"),
     ("gain", r"\b(?:fell|fallen|fall|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
@@ -318,7 +319,8 @@ TRIGGERS: list[tuple[str, str]] = [
               r"departure|left|leave|leaves|leaving|evacuated|evacuate|evacuates|evacuating|evacuation|vacated|"
               r"vacate|vacates|vacating|abandoned|abandon|abandons|abandoning|fled|flee|flees|fleeing|"
               r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited|"
-              r"pulled\s+back|pull\s+back|pulls\s+back|pulling\s+back|retreated|retreat|retreats)\b"),
+              r"pulled\s+back|pull\s+back|pulls\s+back|pulling\s+back|retreated|retreat|retreats|"
+              r"moved\s+out|move\s+out|moves\s+out|moving\s+out)\b"),
     ("leave", r"\b(?:closed|closes|closing|close|shut|shuts|shutting)\s+(?:down\s+)?(?:its|their)\s+(?:[\w-]+\s+){0,2}?"
               r"(?:bases?|outposts?|garrisons?|camps?|positions?|facilit(?:y|ies)|presence)\b"),
     ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
@@ -379,7 +381,7 @@ _TO_NAME = re.compile(r"\w+(?:\s+\w+)?\s+to\s+(?-i:[A-Z])", re.IGNORECASE)
 _RANKED_TO = re.compile(r"\b(?:first|last|second|third|only|latest)\s+(?:[\w-]+\s+){0,3}to\s+$", re.IGNORECASE)
 _NO_AFTER = re.compile(r"\s*(?:no|none)\b", re.IGNORECASE)
 _BEGAN_TO = re.compile(r"\b(?:forced|began|started)\s+to\s+$", re.IGNORECASE)
-_FELL = re.compile(r"fell|fallen|fall|falls|falling", re.IGNORECASE)
+_FELL = re.compile(r"fell|fallen|fall|falls|falling|passed|passes|pass", re.IGNORECASE)
 _HELD_BY = re.compile(r"(?:held|controlled|occupied)\s+by", re.IGNORECASE)
 _INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _NEGATION = re.compile(
@@ -438,7 +440,7 @@ _COREF = re.compile(
     r"border|air|vast|large|small)\s+){0,3}(?P<noun>bases|base|airbase|air\s+base|airfield|air\s+field|"
     r"airport|facility|garrison|outpost|camp|compound|installation|site|headquarters|plant|field|oil\s+field|"
     r"gas\s+field|complex|academy|airstrip|town|city|(?:provincial\s+)?capital)"
-    r"|(?P<both>both(?:\s+(?:sites|bases|facilities|installations|of\s+them))?)"
+    r"|(?P<both>both(?:\s+(?:sites|bases|facilities|installations|of\s+them|(?P<towns>towns|cities)))?)"
     r"|(?P<it>\bit\b|\bthere\b))\b",
     re.IGNORECASE)
 _LOCATOR = re.compile(r"(?:\b(?:in|near|outside|inside|at|of|between|towards?|close\s+to|west|east|north|"
@@ -653,6 +655,12 @@ class Ingester:
         frames: list[_Frame] = []
         # words that only look like a change ("an abandoned outpost") do not end the clause before them
         triggers = [m for m in triggers if not _not_a_trigger(text, m, TRIGGERS[int(m.lastgroup[1:])][0])]
+        # "The SDF, which has held the east bank for years, moved into the city": the relative clause
+        # ends at the comma before the main verb
+        for m in triggers:
+            comma = _COMMA_BEFORE.search(text, max(s, m.start() - 12), m.start())
+            if comma and _in_relative_clause(text, bounds, m.start()) and comma.start() not in bounds:
+                bounds = sorted([*bounds, comma.start()])
         for k, m in enumerate(triggers):
             ttype = TRIGGERS[int(m.lastgroup[1:])][0]
             surface = m.group()
@@ -932,7 +940,8 @@ class Ingester:
                 prev = c
             for c in chosen:
                 for mention in ([c[2]] if c[2] is not None else c[4]):
-                    if mention.place.kind in SITE_KINDS:
+                    # a capital named for its government ("the agreement reached with Damascus") is no site
+                    if mention.place.kind in SITE_KINDS and not (c[2] is not None and _metonym(text, mention)):
                         lead_in = text[max(fr.end, c[0] - 10):c[0]]
                         if fr.type == "leave" and re.search(r"\bto\s+(?:the\s+)?$", lead_in, re.I):
                             fr.to_sites.append(mention)  # "withdrew from A to B": they went to B
@@ -967,12 +976,15 @@ class Ingester:
             if good and not _locates(text, good[0], mentions):
                 fr.sites.extend((m, c[3]) for m in good)
                 return
+        if fr.type == "remain" or fr.type == "hold" and _ACTIVE_HOLD.match(fr.surface):
+            return  # "has controlled most of the east bank": a state with an object needs its own place
         # elsewhere in the sentence: military sites first, not places that only locate another
         away = _directions(text, [(m.start, m.end) for m in mentions]) if fr.type == "leave" else set()
         # not in another's relative clause ("the Observatory, which tracks the war from London")
         whole = [m for m in mentions if m.place.kind in SITE_KINDS and not _locates(text, m, mentions)
-                 and m.start not in away and not (_in_relative_clause(text, bounds, m.start) and
-                                                   not fr.clause_start <= m.start < fr.clause_end)]
+                 and m.start not in away and not _metonym(text, m)
+                 and not (_in_relative_clause(text, bounds, m.start)
+                          and not fr.clause_start <= m.start < fr.clause_end)]
         if whole:
             mil = [m for m in whole if m.place.kind in _MILITARY] or whole
             best = min(mil, key=lambda m: abs(m.start - fr.start))
@@ -984,7 +996,11 @@ class Ingester:
             return
         # a bare noun ("this transfer is the result of ...") speaks of the change in general
         if state.sites and fr.type not in ("hold", "remain") and fr.surface.casefold() not in _NOUNS:
-            last = (state.event_sites or state.sites)[-1]  # the site of the last change, else the last named
+            # the site of the last change, else the last named; a military site named since then wins
+            # ("26 March - Q-West, south of Mosul. Handed to Iraqi forces.")
+            last = (state.event_sites or state.sites)[-1]
+            if state.sites and state.sites[-1].start > last.start and state.sites[-1].place.kind in _MILITARY:
+                last = state.sites[-1]
             fr.sites.append((last, "the site the report is about"))
 
     def _site_near(self, town: Mention, noun: str) -> Mention | None:
@@ -1164,11 +1180,18 @@ class Ingester:
                 # "the handover of the al-Qaim base on 19 March": the same hands as the story's last one
                 giver, receiver = giver or state.handover[0], state.handover[1]
                 fr.subject_how = fr.subject_how or "the story's last handover"
+            inherited = False
+            if receiver is not None and giver is None:
+                # "Handed to Iraqi Security Forces." in a list of transfers: by whoever handed over or left last
+                prior = state.handover[0] if state.handover is not None else state.last_leaver
+                if prior is not None and prior.actor != receiver.actor:
+                    giver, inherited = prior, True
+                    fr.subject_how = fr.subject_how or "the story's last handover"
             if receiver is not None:
                 gains.append((receiver, giver))
                 if giver is not None:
                     state.handover = (giver, receiver)
-            if giver is not None and not passive:
+            if giver is not None and (not passive or inherited):
                 leaves.append((giver, 0.05))
         elif t == "leave":
             leaver = agent if passive and agent is not None else sub
@@ -1206,6 +1229,8 @@ class Ingester:
                 leaving = resolve_actor(leaving_m.actor, country=country, on=on)
             if kind == "presence_end":
                 leaving = actor
+                if fr.status == "reported":
+                    state.last_leaver = actor_m
             if leaving == actor and kind == "control":
                 return
             conf = base - penalty
@@ -1295,6 +1320,8 @@ class _Story:
         #: a sentence's hedge ("reportedly"), by its start
         self.hedges: dict[int, re.Match | None] = {}
         self.words: Words | None = None
+        #: the last actor read leaving a site
+        self.last_leaver: ActorMention | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
         #: every actor named before a position (read only when a back reference needs it)
@@ -1302,7 +1329,9 @@ class _Story:
 
     def see_sites(self, mentions: list[Mention]) -> None:
         # where the report was filed from ("DAMASCUS, Feb 16 -") is not a place it is about
-        self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m))
+        # nor is a town that only locates a site named before it ("Q-West, south of Mosul")
+        self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m)
+                          and not _locates(self.text, m, mentions))
 
     def see_dates(self, dates: list[DateExpr]) -> None:
         # "occupied since 11 June 2014" opens a state long past; the story does not move there
@@ -1418,6 +1447,7 @@ _JOINT_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}", re.IGNOREC
 #: the first word of a clause
 _OPENER = re.compile(r"[\s,;:]*(\w+)")
 _COMMA = re.compile(r"[,;]")
+_COMMA_BEFORE = re.compile(r",\s*(?:\w+ly\s+)?$")
 #: ", retaking the city": a participle that goes with the sentence's subject
 _PARTICIPLE_AFTER = re.compile(r",\s*$")
 #: words that open a clause with a subject of its own
@@ -1536,7 +1566,9 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         if any(0 <= mm.start - m.end() <= 8 and _NAMING_GAP.fullmatch(text, m.end(), mm.start) for mm in mentions):
             continue
         if m.group("both"):
-            sites = _distinct([x for x in state.sites[-_MEMORY:] if x.place.kind in _MILITARY])[-2:]
+            kinds = ("city", "town") if m.group("towns") else _MILITARY
+            recent = [*state.sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())]
+            sites = _distinct([x for x in recent if x.place.kind in kinds])[-2:]
             if len(sites) == 2:
                 out.append((m.start(), m.end(), None, "'both' refers back", sites))
             continue
@@ -1596,8 +1628,9 @@ _OF_FROM = re.compile(r"\s*(?:back\s+)?(?:out\s+of|from|of)\s+(?:the\s+)?$", re.
 #: "Tabqa and its military airport": the site of that kind at the town
 _AND_ITS_SITE = re.compile(r"\s+and\s+(?:of\s+)?its\s+(?:main\s+|military\s+|nearby\s+|international\s+)?"
                            r"(?P<noun>air\s*base|airport|airfield|base|garrison)\b", re.IGNORECASE)
+_ACTIVE_HOLD = re.compile(r"(?:has|have|had|controls|now\s+control)\b", re.IGNORECASE)
 #: "withdrew toward Homs", "retreated in the direction of Raqqa": where they went, not where they were
-_TOWARD = re.compile(r"\b(?:towards?|into|in\s+the\s+direction\s+of|(?:heading|headed|bound)\s+for)\s+(?:the\s+)?"
+_TOWARD = re.compile(r"\b(?:towards?|into|for|in\s+the\s+direction\s+of|(?:heading|headed|bound)\s+for)\s+(?:the\s+)?"
                      r"(?:[\w-]+\s+of\s+)?$",
                      re.IGNORECASE)
 

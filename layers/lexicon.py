@@ -102,6 +102,7 @@ HOST_STATE_WORDS = (
     r"(?:the\s+)?(?:government|regime|state|security|armed|national)\s+(?:forces|troops|army|soldiers|units)"
     r"|the\s+army|the\s+military|army\s+units|army\s+troops|the\s+armed\s+forces|government\s+troops"
     r"|(?:army|police)\s+and\s+(?:federal\s+)?(?:army|police)\s+(?:units|forces|troops)|police\s+(?:units|forces)"
+    r"|the\s+(?:defen[cs]e|interior)\s+ministry|the\s+ministry\s+of\s+(?:defen[cs]e|the\s+interior)"
 )
 #: a nationality followed by these is not itself a force ("US-backed SDF")
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
