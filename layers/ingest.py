@@ -129,7 +129,8 @@ _DATE = re.compile(
     r"|(?P<yesterday>\byesterday\b|\blast\s+night\b)"
     r"|(?P<today>\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b"
     r"|\bat\s+(?:about\s+|around\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w))"
-    r"|(?P<lastweek>\b(?:last|past|previous)\s+week(?P<lwposs>['’]s)?\b|\bearlier\s+this\s+week\b|\bthis\s+week\b)"
+    r"|(?P<lastweek>\b(?:last|past|previous)\s+week(?P<lwposs>['’]s)?\b|\bearlier\s+this\s+week\b|\bthis\s+week\b"
+    r"|\b(?:in|over|during)\s+(?:recent|the\s+(?:past|last)\s+few)\s+days\b)"
     r"|(?P<thismonth>\b(?:earlier|this|late|early)\s+(?:this\s+)?month\b)"
     r"|(?P<lastmonth>\b(?:last|past|previous)\s+month\b)"
     r"|(?P<thisyear>\b(?:earlier\s+)?this\s+year\b)"
@@ -259,6 +260,8 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
     if kind == "today":
         return made(pub, "day")
     if kind == "lastweek":
+        if low.endswith("days"):  # "in recent days"
+            return made(_month_start(pub - timedelta(days=3)), "month")
         if "this week" in low:
             return made(_month_start(pub - timedelta(days=pub.weekday())), "month")
         return made(_month_start(pub - timedelta(days=7)), "month", modifier=bool(group("lwposs")))
@@ -291,19 +294,20 @@ TRIGGERS: list[tuple[str, str]] = [
              rf"restored|established|establish)\s+(?:back\s+)?{_ADJ}(?:control|command|charge|possession)\b"),
     ("gain", r"\b(?:took|take|takes|taking|taken)\s+over\b"),
     # "rebels took Damascus", "took the town": a place right after the verb
-    ("gain", r"\b(?:took|taken)\b(?=\s+(?:(?-i:[A-Z])|the\s+(?:town|city|base|airport|air\s*base|airfield|garrison|"
-             r"camp|outpost)\b))"),
+    ("gain", r"\b(?:took|taken|take|takes)\b(?=\s+(?:(?-i:[A-Z])|the\s+(?:town|city|base|airport|air\s*base|airfield|"
+             r"garrison|camp|outpost)\b))"),
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
     ("gain", r"\b(?:passed|passes|pass)\s+to\b"),
+    ("gain", r"\bbrought\s+under\s+(?:[\w-]+\s+){0,2}?control\b"),
     ("gain", r"\b(?:fell|fallen|fall|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
              r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
     ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
              r"(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
-    ("weakgain", r"\b(?:entered|enter|enters|entering|swept\s+into|pushed\s+into|stormed\s+into)\b"),
+    ("weakgain", r"\b(?:entered|enter|enters|entering|(?:swept|sweep|sweeps|sweeping|pushed|stormed)\s+into)\b"),
     ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
               r"evicted|kicked|chased|flushed)\s+(?:[\w'’.-]+\s+){0,4}?out\s+of\b"
               r"|\b(?:drove|driven|driving|kicked|chased|forced)\s+out\b(?!\s+of\b)"
@@ -450,8 +454,7 @@ _COORD = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|or|plus|,\s*as\s+well\
                     r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 #: "a former US base near", "an air base outside": a site named only by the town it is near
-_SITE_NOUN = (r"air\s*bases?|airbases?|bases?|airfields?|airports?|outposts?|camps?|garrisons?|positions?|"
-              r"facilit(?:y|ies)")
+_SITE_NOUN = r"air\s*bases?|airbases?|bases?|airfields?|airports?|outposts?|camps?|garrisons?|facilit(?:y|ies)"
 #: what places a site by a town: "near", "west of", "on the western outskirts of" (and the space after)
 _BESIDE = (r"\s+(?:near|outside|close\s+to|(?:north|south|east|west)\s+of|in|at|"
            r"on\s+the\s+(?:(?:northern|southern|eastern|western|north-?\w+|south-?\w+)\s+)?outskirts\s+of)\s+")
@@ -1077,7 +1080,9 @@ class Ingester:
         if not pool:
             fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
             return
-        best = min(pool, key=lambda d: (abs(d.start - fr.end) if d.start >= fr.end else abs(fr.start - d.end) + 5))
+        # a day before a month ("earlier this month ... took Jandaris on 8 March"), then the nearest
+        best = min(pool, key=lambda d: (d.precision != "day" and any(x.precision == "day" for x in in_clause),
+                                        abs(d.start - fr.end) if d.start >= fr.end else abs(fr.start - d.end) + 5))
         if best.inherit:
             # "the same day", "the day before": the date named earlier in the sentence, else the story's
             ref = next((d for d in reversed(usable) if d.end <= best.start and d.value is not None
