@@ -779,9 +779,11 @@ class Ingester:
         # an actor inside "from X" / "to X" before the trigger is not its subject
         before = [a for a in before if not _ENDS_PREP.search(text, max(fr.clause_start, a.start - 10), a.start)
                   or _MEMBERS_OF.search(text, max(fr.clause_start, a.start - 30), a.start)]
-        # not the supporters, nor the object of an earlier verb ("drove the Islamic State group out of")
+        # not the supporters, nor the object of an earlier verb ("drove the Islamic State group out of"),
+        # nor a name that only qualifies an act ("in the face of the Islamic State advance")
         doers = [a for a in before if not a.speaker and not a.pronoun
                  and not _SUPPORTER.search(text, max(fr.clause_start, a.start - 30), a.start)
+                 and not _ACT_AFTER.match(text, a.end)
                  and not any(f.start <= a.start < f.end and f.sentence == fr.sentence for f in frames)]
         if frames and frames[-1].subject is not None and frames[-1].sentence == fr.sentence and \
                 fr.surface.split()[0].casefold().endswith("ing") and _PARTICIPLE_AFTER.search(
@@ -930,7 +932,7 @@ class Ingester:
                 gap = text[prev[1]:c[0]]
                 if _dated_list(text, prev, c, dates):
                     chosen.append(c)  # "A on 17 March, B on 26 March and C three days later"
-                elif len(gap) <= 40 and re.match(r"\s*(?:and|or|as\s+well\s+as|plus)\b", gap, re.IGNORECASE):
+                elif len(gap) <= 40 and _AND.match(gap):
                     chosen.append(c)  # "A and B", "A and from the town of B"
                 elif len(gap) <= 80 and _INCLUDING.search(gap):
                     chosen.append(c)  # "the army's positions, including the K-1 base"
@@ -1453,6 +1455,8 @@ _JOINT_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}", re.IGNOREC
 _OPENER = re.compile(r"[\s,;:]*(\w+)")
 _COMMA = re.compile(r"[,;]")
 _COMMA_BEFORE = re.compile(r",\s*(?:\w+ly\s+)?$")
+_ACT_AFTER = re.compile(r"\s+(?:advance|advances|offensive|attacks?|assault|onslaught|campaign|siege|shelling|"
+                        r"bombardment|air\s+strikes?|strikes?|rule|threat|takeover)\b", re.IGNORECASE)
 #: ", retaking the city": a participle that goes with the sentence's subject
 _PARTICIPLE_AFTER = re.compile(r",\s*$")
 #: words that open a clause with a subject of its own
@@ -1545,6 +1549,8 @@ _RELATIVE_OPENER = re.compile(r"[\s,]*(that|which|who|whom|where)\b", re.IGNOREC
 #: verbs of saying or knowing, before "that" opens what was said
 _SAID_BEFORE = re.compile(r"\b(?:said|says|say|confirmed|confirms|announced|announces|reported|reports|added|stated|"
                           r"told\s+\w+|declared|noted|insisted|acknowledged|showed|show)\s*,?\s*$", re.IGNORECASE)
+#: "A and B", "A, along with the nearby B"
+_AND = re.compile(r"\s*,?\s*(?:and|or|as\s+well\s+as|plus|along\s+with|together\s+with)\b", re.IGNORECASE)
 #: "..., including the K-1 base": a part of the object named before it
 _INCLUDING = re.compile(r"(?:^|[,\s])(?:including|among\s+them|notably)\s+(?:the\s+)?$", re.IGNORECASE)
 

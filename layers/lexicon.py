@@ -66,7 +66,8 @@ FORCE_NOUNS = (
     "military police|counter-terrorism forces|counter-terrorism service|forces|force|troops|troop|army|military|"
     "soldiers|units|unit|personnel|advisers|advisors|trainers|marines|commandos|contingent|garrison|"
     "fighters|militias|militia|police|jets|warplanes|aircraft|staff|servicemembers|service members|battalion|"
-    "brigade|division|convoy|convoys|engineers|officers|contingents|detachment|elements|helicopters"
+    "brigade|brigades|division|divisions|battalions|convoy|convoys|columns|engineers|officers|contingents|"
+    "detachment|elements|helicopters"
 )
 _FORCE = rf"(?:{FORCE_NOUNS})"
 #: the words that may stand between a nationality and its force noun
@@ -103,6 +104,7 @@ HOST_STATE_WORDS = (
     r"|the\s+army|the\s+military|army\s+units|army\s+troops|the\s+armed\s+forces|government\s+troops"
     r"|(?:army|police)\s+and\s+(?:federal\s+)?(?:army|police)\s+(?:units|forces|troops)|police\s+(?:units|forces)"
     r"|the\s+(?:defen[cs]e|interior)\s+ministry|the\s+ministry\s+of\s+(?:defen[cs]e|the\s+interior)"
+    r"|federal\s+(?:troops|forces|police|units)|counter-?terrorism\s+(?:units|forces|troops|service)"
 )
 #: a nationality followed by these is not itself a force ("US-backed SDF")
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
