@@ -324,7 +324,7 @@ TRIGGERS: list[tuple[str, str]] = [
               r"vacate|vacates|vacating|abandoned|abandon|abandons|abandoning|fled|flee|flees|fleeing|"
               r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited|"
               r"pulled\s+back|pull\s+back|pulls\s+back|pulling\s+back|retreated|retreat|retreats|"
-              r"moved\s+out|move\s+out|moves\s+out|moving\s+out)\b"),
+              r"moved\s+out|move\s+out|moves\s+out|moving\s+out|melted\s+away)\b"),
     ("leave", r"\b(?:closed|closes|closing|close|shut|shuts|shutting)\s+(?:down\s+)?(?:its|their)\s+(?:[\w-]+\s+){0,2}?"
               r"(?:bases?|outposts?|garrisons?|camps?|positions?|facilit(?:y|ies)|presence)\b"),
     ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
@@ -1381,7 +1381,7 @@ _RECEIVED_SITE = re.compile(
     r"airport|airfield|camp|garrison|outpost|compound|facility|facilities|town|city|site|headquarters|control|"
     r"keys|command)\b)", re.IGNORECASE)
 #: a determiner right before a participle makes it an adjective
-_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an|the|its|their|this|that|these|those|into|onto|toward|towards|near)"
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an|the|its|their|this|that|these|those|into|onto|toward|towards|near|of)"
                                  r"\s+(?:(?:recently|newly|now|"
                                  r"hastily|partly|partially|largely|long|once)[\s-]+)?$")
 def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
