@@ -324,13 +324,13 @@ TRIGGERS: list[tuple[str, str]] = [
               r"vacate|vacates|vacating|abandoned|abandon|abandons|abandoning|fled|flee|flees|fleeing|"
               r"pulled\s+out|pull\s+out|pulls\s+out|pulling\s+out|pullout|pull-out|exited|"
               r"pulled\s+back|pull\s+back|pulls\s+back|pulling\s+back|retreated|retreat|retreats|"
-              r"moved\s+out|move\s+out|moves\s+out|moving\s+out|melted\s+away)\b"),
+              r"moved\s+out|move\s+out|moves\s+out|moving\s+out|melted\s+away|flown\s+out|flew\s+out)\b"),
     ("leave", r"\b(?:closed|closes|closing|close|shut|shuts|shutting)\s+(?:down\s+)?(?:its|their)\s+(?:[\w-]+\s+){0,2}?"
               r"(?:bases?|outposts?|garrisons?|camps?|positions?|facilit(?:y|ies)|presence)\b"),
     ("arrive", r"\b(?:deployed|deploy|deploys|deploying|deployment|redeployed|redeploy|arrived|arrive|arrives|"
                r"arriving|arrival|stationed|station|returned\s+to|return\s+to|returns\s+to|returning\s+to|"
                r"moved\s+(?:in|into|to)|move\s+(?:in|into|to)|moves\s+(?:in|into|to)|relocated\s+to|relocate\s+to|"
-               r"relocation\s+to|sent\s+to|dispatched\s+to)\b"),
+               r"relocation\s+to|sent\s+to|dispatched\s+to|landed\s+(?:at|in))\b"),
     ("arrive", r"\b(?:established|establish|establishes|establishing|set\s+up|sets\s+up|setting\s+up|opened|opens)\s+"
                r"(?:(?:a|an|its|their)\s+)?(?:[\w-]+\s+){0,2}?(?:presence|base|outpost|garrison|foothold)\b"),
     ("remain", r"\b(?:remain|remains|remained|stay|stays|stayed|staying|(?:based|present)\s+(?:at|in))\b"),
@@ -427,7 +427,8 @@ _UNVERIFIED = re.compile(r"\b(?:(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?|(?:has|
                          r"|\bno\s+independent\s+(?:confirmation|verification)", re.IGNORECASE)
 _UNVERIFIED_NEXT = re.compile(r"\s*(?:(?:that|this|the)\s+(?:claim|report|account)s?|(?:we|it|they)|the\s+\w+|"
                               r"(?:these|those)(?:\s+(?:claims|reports))?)\s+(?:(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?|"
-                              r"(?:has|have)\s+not\s+been\s+able\s+to\s+)(?:independently\s+)?(?:verif|confirm)\w*",
+                              r"(?:has|have)\s+not\s+(?:yet\s+)?(?:been\s+able\s+to\s+)?)(?:independently\s+)?"
+                              r"(?:verif|confirm)\w*",
                               re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:reportedly|allegedly|unconfirmed|claimed|claims|activists?|rumou?red|purportedly|"
                     r"according\s+to\s+(?:local|unnamed|unverified|social))\b", re.IGNORECASE)
@@ -640,16 +641,18 @@ class Ingester:
                     sent_mentions.append(mentions[mi])
                 mi += 1
             dates = all_dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
+            # the dateline's date is when the story was filed: it dates no act
+            dated = [d for d in dates if not _in_dateline(text, d)] if dates else dates
             if si in trig_sentences:
                 actors = all_actors[bisect_left(actor_starts, s):bisect_left(actor_starts, e)]
-                frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dates, state,
+                frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dated, state,
                                       prev_actors, published)
                 for fr in frames:
                     out.extend(self._events(text, fr, s, e, state, published, source_url, source_title, file))
                 prev_actors = [a for a in actors if not a.pronoun] or prev_actors
                 state.actors.extend(a for a in actors if not a.pronoun)
             state.see_sites(sent_mentions)
-            state.see_dates([d for d in dates if not _in_dateline(text, d)] or dates)
+            state.see_dates(dated or dates)
         return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"], _headline_end(text))
 
     def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors, published
