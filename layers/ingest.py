@@ -478,8 +478,9 @@ _POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s
                               r"airbase|airfield|airport|air\s+field|garrison|camp|base)\b", re.IGNORECASE)
 #: "Bashiqa camp near": a named site the gazetteer does not know, placed by the town after it
 _UNKNOWN_NAMED_SITE = re.compile(
-    r"(?P<name>(?-i:[A-Z][a-z][\w'’-]*)(?:\s+\d+)?)\s+(?:military\s+)?(?:camp|base|air\s*base|airbase|airfield|airport|"
-    rf"outpost|garrison)s?{_BESIDE}(?:the\s+)?$", re.IGNORECASE)
+    r"(?P<name>(?-i:[A-Z][a-z][\w'’-]*)(?:\s+\d+)?)\s+(?:military\s+)?(?:(?:training|range|firing)\s+)?(?:camp|base|"
+    rf"air\s*base|airbase|airfield|airport|outpost|garrison|range|complex|compound)s?,?(?:{_BESIDE}|\s+(?:north|south|east|"
+    r"west)(?:-?(?:east|west))?\s+of\s+)(?:the\s+)?$", re.IGNORECASE)
 #: how far a known site may be from the town an unnamed one is placed by
 NEAR_KM = 50.0
 _NOUN_KINDS = {
@@ -1007,8 +1008,9 @@ class Ingester:
             # the site of the last change, else the last named; a military site named since then wins
             # ("26 March - Q-West, south of Mosul. Handed to Iraqi forces.")
             last = (state.event_sites or state.sites)[-1]
-            if state.sites and state.sites[-1].start > last.start and state.sites[-1].place.kind in _MILITARY:
-                last = state.sites[-1]
+            named = next((x for x in reversed(state.sites[-_MEMORY:]) if x.place.kind in _MILITARY), None)
+            if named is not None and named.start > last.start:
+                last = named
             fr.sites.append((last, "the site the report is about"))
 
     def _site_near(self, town: Mention, noun: str) -> Mention | None:
