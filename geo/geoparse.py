@@ -100,7 +100,9 @@ MODIFIED_NOUNS = frozenset(
     "airbase airbases camp camps led backed held controlled based trained allied-backed".split()
 )
 #: after a name, these make it a person's ("the Assad regime"), unless the name is of a country or region
-_RULED = frozenset("government regime family loyalists dynasty era administration".split())
+_RULED = frozenset("government regime family loyalists dynasty era administration rule ouster fall".split())
+#: after a name, these make it a person's: "Assad and his family"
+_HIS_AFTER = re.compile(r"\s+(?:and\s+)?(?:his|her)\b", re.IGNORECASE)
 #: after a name, these make it the name of a speaker or an organisation ("the JOC said", "a JOC spokesman")
 _SPEECH = frozenset("said says told added announced stated claimed confirmed denied reported warned insisted "
                     "spokesman spokeswoman spokesperson statement officials official commander".split())
@@ -579,13 +581,23 @@ def _longer_name(text: str, tokens: list[_Tok], w: _Window) -> bool:
     """The window is part of a longer capitalised name ("Hassan Nasrallah", "Green Zone")."""
     if w.lo >= 1:
         b = tokens[w.lo - 1]
+        # (a heading on the line before, "MONDAY\nHabbaniya", is not part of the name)
         if (b.cap and b.joined and not b.possessive and b.key not in ARTICLES
-                and not (b.initial and b.text.casefold() in _COMMON_STARTS)):
+                and not (b.initial and b.text.casefold() in _COMMON_STARTS)
+                and "\n" not in text[b.end:tokens[w.lo].start]):
             return True
+        # "Bashar al-Assad", "Hayat Tahrir al-Sham": a name with its article inside a longer one
+        if b.key in ARTICLES and w.lo >= 2 and "-" in text[b.end:tokens[w.lo].start]:
+            c = tokens[w.lo - 2]
+            if c.cap and c.joined and not c.possessive and c.key not in ARTICLES and not c.initial:
+                return True
     after = w.hi + 1
     if after < len(tokens) and not tokens[w.hi].possessive:
         a = tokens[after]
-        if a.cap and tokens[w.hi].joined and a.key not in GENERIC and a.key not in _KIND_AFTER:
+        gap = text[tokens[w.hi].end:a.start]
+        # ("Harir - Several outlets": a spaced dash ends the name)
+        if a.cap and tokens[w.hi].joined and a.key not in GENERIC and a.key not in _KIND_AFTER \
+                and "\n" not in gap and not (" " in gap and "-" in gap):
             return True
     return False
 
@@ -766,6 +778,8 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
             return "a country or airport code, not written as a place"
     if _person(tokens, w, text):
         return "part of a person's name (after a title)"
+    if bp[1] not in _AREA_KINDS and _HIS_AFTER.match(text, tokens[w.hi].end):
+        return "a person's name ('X and his family')"
     if w.hi + 1 < len(tokens) and tokens[w.hi + 1].key in _SPEECH and not tokens[w.hi].possessive \
             and (bp[1] in _SITE_KINDS or bp[6] < 2.5) and not _prep_before(text, tokens, w) \
             and facts.bare:
