@@ -184,12 +184,20 @@ def find_dates(text: str, start: int, end: int, published: date | None, words: W
                ) -> list[DateExpr]:
     """Date expressions in ``text[start:end]`` resolved against ``published`` (relative ones);
     ``words``: those of the whole text, when it is read sentence by sentence."""
-    out = []
+    out: list[DateExpr] = []
     for m in Alternation.of(_DATE).finditer(text, start, end, words):
         groups = m.groupdict()
         kind = next(k for k in _DATE_KINDS if groups.get(k))
-        out.append(_resolve_date(kind, m, published))
+        d = _resolve_date(kind, m, published)
+        if out and kind in _EXPLICIT_DAY and _WEEKDAY_OF.fullmatch(text, out[-1].start, d.start):
+            out.pop()  # "on Tuesday, 17 October": the date the weekday names
+        out.append(d)
     return out
+
+
+#: date kinds that name their day; a weekday right before one of them only names it again
+_EXPLICIT_DAY = frozenset({"iso", "dmy", "mdy", "dm", "md"})
+_WEEKDAY_OF = re.compile(rf"(?:on\s+)?{_DAY}\s*,?\s*(?:the\s+)?", re.IGNORECASE)
 
 
 def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
@@ -1455,7 +1463,8 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
 
 
 #: between the actors of a joint subject ("Turkish troops and allied Syrian fighters")
-_JOINT_GAP = re.compile(r"\s*(?:,|and|,\s*and)\s+(?:[\w-]+\s+){0,2}", re.IGNORECASE)
+_JOINT_GAP = re.compile(r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?(?:,|and|,\s*and)\s+"
+                        r"(?:[\w-]+\s+){0,2}", re.IGNORECASE)
 #: the first word of a clause
 _OPENER = re.compile(r"[\s,;:]*(\w+)")
 _COMMA = re.compile(r"[,;]")
@@ -1502,7 +1511,10 @@ def _in_dateline(text: str, d: DateExpr) -> bool:
                                                                                        d.start))
 
 
-_DATE_PREP = re.compile(r"\s*(?:(?:on|in|at|by)\s+)?$", re.IGNORECASE)
+#: between a listed site and its date: a preposition, maybe after a short locator ("al-Qaim on the
+#: Syrian border on 17 March")
+_DATE_PREP = re.compile(r"(?:\s+(?:on|in|near|outside|at|by|north|south|east|west)\b[^,.;:]{0,35}?)?"
+                        r"\s*(?:(?:on|in|at|by)\s+)?$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"\s*,?\s*(?:(?:and|as\s+well\s+as)\s+)?(?:of\s+)?(?:the\s+)?", re.IGNORECASE)
 
 

@@ -117,6 +117,8 @@ _FORCE_NOUNS_ALONE = ("militants|troops|forces|soldiers|fighters|jihadists|insur
 _FORCE_NOUNS = frozenset(_FORCE_NOUNS_ALONE.split("|"))
 _ALONE = frozenset("soldiers troops militants jihadists".split())
 _THE_BEFORE = re.compile(r"\bthe\s+(?:(?-i:[a-z]+)\s+)?$", re.IGNORECASE)
+#: nationality words that are also pronouns: they name a country only in capitals ("US")
+_PRONOUN_LIKE = frozenset({"us", "us's"})
 #: words that refer back to an actor named before
 _PRONOUNS = ("they|it|the group|(?:its|their|our|whose) (?:forces|troops|soldiers|fighters|units|men|personnel)"
              "|our army"
@@ -233,6 +235,9 @@ class Lexicon:
                     "speaker" if surface.casefold().startswith("our") else ""
                 out.append(ActorMention(s, e, surface, "", pronoun=True, refers_to=hint))
                 continue
+            if branch in ("natforce", "country") and surface.split()[0].casefold() in _PRONOUN_LIKE \
+                    and not surface.split()[0].isupper():
+                continue  # "protect us left": the pronoun, not the United States
             if branch == "natforce":
                 actor = NATIONALITIES[_nationality_of(surface)]
                 if actor != KURDISH and _IRREGULAR.search(surface) and not _OF_STATE.search(surface):
