@@ -1340,6 +1340,8 @@ class _Story:
         #: a sentence's hedge ("reportedly"), by its start
         self.hedges: dict[int, re.Match | None] = {}
         self.words: Words | None = None
+        #: the towns named in the last sentence read
+        self.last_named: list[Mention] = []
         #: the last actor read leaving a site
         self.last_leaver: ActorMention | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
@@ -1348,6 +1350,7 @@ class _Story:
         self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
     def see_sites(self, mentions: list[Mention]) -> None:
+        self.last_named = [m for m in mentions if m.place.kind in ("city", "town") and not _metonym(self.text, m)]
         # where the report was filed from ("DAMASCUS, Feb 16 -") is not a place it is about
         # nor is a town that only locates a site named before it ("Q-West, south of Mosul")
         self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m)
@@ -1614,9 +1617,10 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
             continue
         noun = m.group("noun").casefold()
         kinds = ("city", "town") if noun in ("town", "city") or noun.endswith("capital") else _MILITARY
-        # the sites the story is about (those of earlier changes, and named just before) come first
-        recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
-                        key=lambda x: x.start)
+        # the sites the story is about (those of earlier changes, and named just before) come first; a
+        # town named in the sentence before is nearer still ("And Ramadi? The provincial capital fell ...")
+        recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start()),
+                         *(state.last_named if kinds != _MILITARY else ())], key=lambda x: x.start)
         pool = [x for x in recent if x.place.kind in kinds] or \
             [x for x in state.sites[-_MEMORY:] if x.place.kind in kinds and not _metonym(text, x)]
         if pool:
@@ -1627,7 +1631,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
 
 #: verbs whose object "it" is a place ("handed it to", "took it from")
 _IT_OBJECT = re.compile(r"\b(?:handed|hand|hands|handing|transferred|ceded|returned|arrived|deployed|left|took|taken|"
-                        r"captured|seized|retook|recaptured|overran|overrun|stormed|liberated|entered|abandoned|"
+                        r"declared|captured|seized|retook|recaptured|overran|overrun|stormed|liberated|entered|abandoned|"
                         r"evacuated|vacated|out\s+of|from)\s+$")
 #: between a kind word and the name it introduces ("the town of Hit", "the base at Taji")
 _NAMING_GAP = re.compile(r"\s*(?:(?:of|at|in|near|outside|,)\s*)?", re.IGNORECASE)
