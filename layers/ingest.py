@@ -306,14 +306,14 @@ TRIGGERS: list[tuple[str, str]] = [
              r"garrison|camp|outpost)\b))"),
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
-             r"overrunning|seized|seize|seizes|seizing|stormed|conquered|reclaimed|regained|won\s+back|wrested)\b"),
+             r"overrunning|seized|seize|seizes|seizing|stormed|storm|storms|conquered|reclaimed|regained|won\s+back|wrested)\b"),
     ("gain", r"\b(?:passed|passes|pass)\s+to\b"),
     ("gain", r"\bbrought\s+under\s+(?:[\w-]+\s+){0,2}?control\b"),
     ("gain", r"\b(?:fell|fallen|fall|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
     ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
              r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
-    ("gain", r"\bdeclared?\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
+    ("gain", r"\b(?:declared?|announced)\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
              r"(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
     ("weakgain", r"\b(?:entered|enter|enters|entering|(?:swept|sweep|sweeps|sweeping|pushed|stormed)\s+into)\b"),
     ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
@@ -475,6 +475,8 @@ _UNNAMED_SITE = re.compile(
     rf"(?:\b(?:a|an|one|another|the|its|their)\s+{_COMMON_WORDS}{{0,3}}?(?P<noun>{_SITE_NOUN})"
     rf"|(?<![\w-]){_COMMON_WORDS}{{1,2}}(?-i:(?P<bare>{_SITE_NOUN})))"
     rf"{_BESIDE}(?:the\s+(?:[\w-]+\s+){{0,3}}?(?:town|city)\s+of\s+)?$", re.IGNORECASE)
+#: a kind word right after a town's name
+_KIND_NEXT = re.compile(r"\s+(?:military\s+)?(?P<noun>air\s*base|airbase|airfield|airport)\b", re.IGNORECASE)
 #: what must come right before the town of an unnamed site (a cheap test before the full pattern)
 _BESIDE_END = re.compile(r"\b(?:near|outside|to|of|in|at)\s+(?:the\s+)?$", re.IGNORECASE)
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
@@ -684,7 +686,8 @@ class Ingester:
             if k + 1 < len(triggers):
                 ce = min(ce, max(m.end(), triggers[k + 1].start()))
             end = m.end()
-            if (ttype == "handover" or surface[:7].casefold() == "declare") and len(surface.split()) > 2:
+            if (ttype == "handover" or surface.split()[0].casefold() in ("declare", "declared", "announced")) \
+                    and len(surface.split()) > 2:
                 # "handed the K-1 air base over to ...", "declared Tikrit liberated": the object sits inside
                 end = m.start() + len(surface.split()[0])
             fr = _Frame(ttype, m.start(), end, surface, si, cs, ce,
@@ -1062,6 +1065,11 @@ class Ingester:
     def _unnamed_site(self, text: str, m: Mention, how: str) -> tuple[Mention, str]:
         """A town that only places the site meant ("an outpost near the town of Manbij") stands for
         the known site of that kind beside it."""
+        kind_after = _KIND_NEXT.match(text, m.end) if m.place.kind in ("city", "town") else None
+        if kind_after:  # "the Qaiyarah airfield": the airfield of that town
+            site = self._site_near(m, kind_after.group("noun"))
+            if site is not None:
+                return site, f"{m.surface} {kind_after.group('noun')}: the known site"
         if m.place.kind in ("city", "town") and _BESIDE_END.search(text, max(0, m.start - 40), m.start):
             unnamed = _UNNAMED_SITE.search(text, max(0, m.start - 80), m.start)
             noun = unnamed and (unnamed.group("noun") or unnamed.group("bare"))
