@@ -1358,7 +1358,8 @@ class _Story:
         self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
     def see_sites(self, mentions: list[Mention]) -> None:
-        self.last_named = [m for m in mentions if m.place.kind in ("city", "town") and not _metonym(self.text, m)]
+        self.last_named = [m for m in mentions if m.place.kind in ("city", "town") and not _metonym(self.text, m)
+                           and not _dateline_place(self.text, m)]
         # where the report was filed from ("DAMASCUS, Feb 16 -") is not a place it is about
         # nor is a town that only locates a site named before it ("Q-West, south of Mosul")
         self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m)
@@ -1461,7 +1462,7 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
             continue
         if w in ("and", "or"):
             named = [a for a in actors if a.end <= m.start() and not a.speaker]
-            if named and not text[named[-1].end:m.start()].strip(" ,"):
+            if named and _FORCE_TAIL.fullmatch(text, named[-1].end, m.start()):
                 continue  # "Iraqi troops and Popular Mobilisation fighters recaptured": one joint subject
         if w in ("and", "or", "as", "since", "that", "following"):
             # only where a new subject follows: "and Iraqi troops took over", "as government troops fled"
@@ -1476,6 +1477,8 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
 #: between the actors of a joint subject ("Turkish troops and allied Syrian fighters")
 _JOINT_GAP = re.compile(r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?(?:,|and|,\s*and)\s+"
                         r"(?:[\w-]+\s+){0,2}", re.IGNORECASE)
+#: between an actor and "and" in a joint subject: its force noun at most ("Iraqi army troops and")
+_FORCE_TAIL = re.compile(r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?,?\s*", re.IGNORECASE)
 #: the first word of a clause
 _OPENER = re.compile(r"[\s,;:]*(\w+)")
 _COMMA = re.compile(r"[,;]")

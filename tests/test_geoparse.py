@@ -129,6 +129,10 @@ def test_names_that_are_also_words_in_a_report_on_their_country():
     ("Troops fought street by street through Mosul's Old City in Iraq.", "Old City"),
     ("The Peshmerga left the Bai Hassan oil fields near Kirkuk in Iraq.", "Bai"),
     ("The jihadists stormed into the eastern districts of Kobani on October 6.", "October 6"),
+    # a surname after a given name, a person with his family, a ruler's rule
+    ("Rebels entered Damascus in Syria and said Bashar al-Assad had fled.", "Assad"),
+    ("Russian agencies said Assad and his family had arrived in Moscow from Syria.", "Assad"),
+    ("In Syria, soldiers were told overnight that Assad's rule had ended.", "Assad"),
 ])
 def test_words_that_are_not_places_here(text, word):
     assert word not in dict(places(text))
@@ -144,3 +148,10 @@ def test_a_site_written_as_such_is_found_by_a_looser_spelling():
         "Hmeymin air base", "hmeimim-air-base")
     (unknown,) = [m for m in geoparse("Marines flew out of Camp Lemonnier.") if m.kind_word]
     assert unknown.place is None and unknown.surface == "Camp Lemonnier"
+
+
+def test_a_heading_above_a_name_or_a_dash_after_it_does_not_hide_it():
+    text = "Iraq, daily digest\n\nMONDAY\nHabbaniya - Several thousand fighters gathered.\n\nHarir - Outlets said so."
+    found = dict(places(text))
+    assert found.get("Habbaniya") == "habbaniyah-air-base"
+    assert found.get("Harir") == "geonames:96046"

@@ -429,3 +429,36 @@ def test_a_present_state_is_dated_when_said_or_published():
     assert claims(propose(text, published="2025-04-30")) == {
         ("conoco-gas-field-base", "presence_start", "us", "2025-04-29"),
         ("shaddadi-base", "presence_end", "us", "2025-04-29")}
+
+
+def test_a_list_of_transfers_carries_its_giver_and_its_site_on():
+    text = ("Base transfers, 2020\n\n"
+            "17 March - al-Qaim base, near the Syrian border. Coalition troops move out and the base passes to "
+            "the Iraqi army.\n\n"
+            "26 March - Qayyarah Airfield West, south of Mosul. Handed to Iraqi Security Forces.\n\n"
+            "29 March - K-1 air base, Kirkuk. Handed over to the Iraqi army.")
+    got = claims(propose(text, published="2020-08-30"))
+    for site, day in (("al-qaim-base", "2020-03-17"), ("qayyarah-west-air-base", "2020-03-26"),
+                      ("k1-air-base", "2020-03-29")):
+        assert (site, "control", "isf", day) in got
+        assert (site, "presence_end", "coalition", day) in got
+    assert not any(site == "geonames:99072" for site, *_ in got)  # Mosul only locates Q-West
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a weekday with its date is one date
+    ("Peshmerga units pulled out of Sinjar on Tuesday, 17 October.", "2017-10-25",
+     {("geonames:448149", "presence_end", "peshmerga", "2017-10-17")}),
+    # the dateline's date and place are the filing's, not the act's
+    ("DAMASCUS, Feb 16 (Agency) - The Syrian army took over the Shaddadi base on Sunday.\n\n"
+     "Kurdish-led SDF fighters captured the town and the base from Islamic State in February 2016.",
+     "2026-02-16", {("shaddadi-base", "control", "syrian-government", "2026-02-15"),
+                    ("shaddadi-base", "control", "sdf", "2016-02")}),
+    # a pronoun is not the United States; a joint subject with its force noun
+    ("The peshmerga who were supposed to protect us left Sinjar during the night of 3 August.", "2014-08-10",
+     {("geonames:448149", "presence_end", "peshmerga", "2014-08-03")}),
+    ("Iraqi army troops and Popular Mobilisation fighters took control of Sinjar on 17 October.", "2017-10-25",
+     {("geonames:448149", "control", "isf", "2017-10-17"), ("geonames:448149", "control", "pmf", "2017-10-17")}),
+])
+def test_dates_and_actors_that_look_like_something_else(text, published, expected):
+    assert claims(propose(text, published=published)) == expected
