@@ -121,6 +121,7 @@ _DATE = re.compile(
     rf"|(?P<dm>\b\d{{1,2}}(?:st|nd|rd|th)?{_SP}(?:of{_SP})?{_MON}(?![\w.])(?:{_SP}(?P<dmrel>last|this){_SP}year\b)?)"
     rf"|(?P<md>\b{_MON}{_SP}\d{{1,2}}(?:st|nd|rd|th)?\b(?![,\s]*\d{{4}})(?:{_SP}(?P<mdrel>last|this){_SP}year\b)?)"
     rf"|(?P<my>\b(?:(?:early|mid|late|end{_SP}of)[\s-]+)?{_MON},?{_SP}\d{{4}}\b)"
+    rf"|(?P<mthat>\b(?:(?:in|by|early|mid|late)[\s-]+)?{_MON}\s+(?:of\s+)?(?:that|the\s+same)\s+year\b)"
     rf"|(?P<m>\b(?:in|since|during|until|by|early|mid|late|end\s+of|last)[\s-]+{_MON}"
     r"(?:\s+(?:of\s+)?(?P<mrel>last|this)\s+year\b|(?![\w.]|\s+\d)))"
     r"|(?P<year>\b(?:in|since|during|from|until|early|late|mid|of|by|throughout)[\s-]+(?:19|20)\d{2}\b(?![-/]\d))"
@@ -147,7 +148,7 @@ _DATE = re.compile(
 )
 
 
-_DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "m", "year", "weekday", "yesterday", "today", "lastweek",
+_DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "mthat", "m", "year", "weekday", "yesterday", "today", "lastweek",
                "thismonth", "lastmonth", "thisyear", "lastyear", "ago", "daybefore", "later", "nextday", "inherit",
                "future")
 
@@ -169,6 +170,8 @@ class DateExpr:
     inherit: bool = False
     #: "three days later": days after the date it refers back to
     later_days: int = 0
+    #: "in August that year": this month of the year it refers back to
+    month: int = 0
 
 
 def _month_start(d: date) -> date:
@@ -220,6 +223,8 @@ def _resolve_date(kind: str, m: re.Match, pub: date | None) -> DateExpr:
         return made(None, None, inherit=True, later_days=n * (7 if "week" in low else 1))
     if kind == "nextday":
         return made(None, None, inherit=True, later_days=1)
+    if kind == "mthat":
+        return made(None, None, inherit=True, month=_MONTHS[_MONTH_WORD.findall(surface)[-1].rstrip(".").casefold()])
     try:
         if kind == "iso":
             y, mo, d = (int(x) for x in surface.split("-"))
@@ -1112,6 +1117,8 @@ class Ingester:
                         and not d.inherit and not _in_relative_clause(text, bounds, d.start)), None) or state.date
             if ref is not None and ref.value is not None and best.note == "the day before":
                 fr.date = DateExpr(best.start, best.end, best.surface, ref.value - timedelta(days=1), "day")
+            elif ref is not None and ref.value is not None and best.month:
+                fr.date = DateExpr(best.start, best.end, best.surface, date(ref.value.year, best.month, 1), "month")
             elif ref is not None and ref.value is not None and best.later_days:
                 fr.date = DateExpr(best.start, best.end, best.surface, ref.value + timedelta(days=best.later_days),
                                    ref.precision)
@@ -1183,6 +1190,10 @@ class Ingester:
                     # "Rutbah was overrun in June 2014": by the armed group the story is about
                     gainer = self._antecedent(ActorMention(fr.start, fr.end, fr.surface, "", pronoun=True,
                                                            refers_to="nonstate"), [], [], [], state)
+                elif gainer is None and passive and state.last_gainer is not None:
+                    # "1 Dec. - Aleppo airport and Kuweires air base are captured": by the story's last taker
+                    gainer = state.last_gainer
+                    fr.subject_how = "the story's last taker"
             else:
                 gainer = sub
             gains.append((gainer, from_a))
@@ -1259,11 +1270,13 @@ class Ingester:
                 leaving = actor
                 if fr.status == "reported":
                     state.last_leaver = actor_m
+            if kind == "control" and fr.status == "reported":
+                state.last_gainer = actor_m
             if leaving == actor and kind == "control":
                 return
             conf = base - penalty
             if fr.subject_how in ("pronoun", "shared with the previous verb", "the source speaking of itself",
-                                  "the story's last handover"):
+                                  "the story's last handover", "the story's last taker"):
                 conf -= 0.08
                 notes.append(f"actor from {fr.subject_how}")
             if actor_m.actor.startswith("~"):
@@ -1350,6 +1363,8 @@ class _Story:
         self.words: Words | None = None
         #: the towns named in the last sentence read
         self.last_named: list[Mention] = []
+        #: the last actor read taking a site
+        self.last_gainer: ActorMention | None = None
         #: the last actor read leaving a site
         self.last_leaver: ActorMention | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
