@@ -459,6 +459,13 @@ def test_a_list_of_transfers_carries_its_giver_and_its_site_on():
      {("geonames:448149", "presence_end", "peshmerga", "2014-08-03")}),
     ("Iraqi army troops and Popular Mobilisation fighters took control of Sinjar on 17 October.", "2017-10-25",
      {("geonames:448149", "control", "isf", "2017-10-17"), ("geonames:448149", "control", "pmf", "2017-10-17")}),
+    # "that year" is the year of the date before; a capture in the passive is by the story's last taker
+    ("Islamic State took sole control of Raqqa in January 2014. In August that year the group overran Tabqa air "
+     "base.", "2017-10-20", {("geonames:172955", "control", "isis", "2014-01"),
+                             ("tabqa-air-base", "control", "isis", "2014-08")}),
+    ("30 Nov. - The rebels take control of Aleppo.\n\n1 Dec. - Kuweires air base is captured.", "2024-12-10",
+     {("geonames:170063", "control", "syrian-opposition", "2024-11-30"),
+      ("kuweires-air-base", "control", "syrian-opposition", "2024-12-01")}),
 ])
 def test_dates_and_actors_that_look_like_something_else(text, published, expected):
     assert claims(propose(text, published=published)) == expected
