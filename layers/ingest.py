@@ -1089,9 +1089,14 @@ class Ingester:
         if any(d.future and fr.clause_start <= d.start < fr.clause_end for d in usable) and fr.status == "reported":
             fr.status, fr.status_why = "planned", "dated in the future"
         usable = [d for d in usable if not d.future]
-        if fr.type in ("arrive", "remain") and _present_state(text, fr) and \
-                not any(fr.clause_start <= d.start < fr.clause_end for d in usable):
-            # "where coalition advisers are stationed": so when it was said, or when the report was written
+        present = fr.type in ("arrive", "remain") and _present_state(text, fr)
+        since = any(fr.clause_start <= d.start < fr.clause_end and _since(text, d) for d in usable)
+        if fr.status == "reported" and (fr.type == "remain" or present) and not since:
+            # "US troops remain at Erbil", "where advisers are stationed": a state, not an arrival; a
+            # proposal of presence_start would date the start of a presence that began long before
+            fr.status, fr.status_why = "ongoing", f"a state, not a change ({fr.surface!r})"
+        if present and not any(fr.clause_start <= d.start < fr.clause_end for d in usable):
+            # so when it was said, or when the report was written
             fr.date = next((d for d in usable if _SAID_ON.search(text, max(bounds[0], d.start - 30), d.start)), None)
             fr.date_how = "the date it was said" if fr.date else ""
             return
@@ -1383,7 +1388,7 @@ class _Story:
     def see_dates(self, dates: list[DateExpr]) -> None:
         # "occupied since 11 June 2014" opens a state long past; the story does not move there
         usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit
-                  and not _SINCE_BEFORE.search(self.text, max(0, d.start - 8), d.start)]
+                  and not _since(self.text, d)]
         # a day moves the story on; a month or a year is mostly background ("seized in June 2014")
         precise = [d for d in usable if d.precision == "day"]
         if precise or (usable and self.date is None):
@@ -1407,6 +1412,11 @@ def _present_state(text: str, fr: _Frame) -> bool:
 
 
 _SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+
+
+def _since(text: str, d: DateExpr) -> bool:
+    """A date that opens a state ("based there since 2015")."""
+    return d.surface[:5].casefold() == "since" or bool(_SINCE_BEFORE.search(text, max(0, d.start - 8), d.start))
 
 
 def _sentence_of(starts: list[int], pos: int) -> int:

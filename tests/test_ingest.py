@@ -56,8 +56,6 @@ def test_future_and_denial_are_not_facts():
     ("US troops pulled out of the Lafarge base on Wednesday.", "presence_end", "us", "kobani-lafarge-base"),
     ("About 300 US troops were deployed to Al Udeid Air Base on Wednesday.", "presence_start", "us",
      "al-udeid-air-base"),
-    ("Coalition advisers remain at Harir air base, officials said on Wednesday.", "presence_start", "coalition",
-     "harir-air-base"),
     ("Tabqa air base fell to Islamic State on Wednesday.", "control", "isis", "tabqa-air-base"),
     ("Ramadi was retaken by Iraqi forces on Wednesday.", "control", "isf", "geonames:98717"),
 ])
@@ -420,15 +418,20 @@ def test_questions_doubts_and_changes_under_way_are_not_facts(text, status):
     assert {p.status for p in propose(text, published="2020-03-30", unconfirmed=True)} == {status}
 
 
-def test_a_present_state_is_dated_when_said_or_published():
+def test_staying_is_a_state_not_a_change():
+    # proposed as a fact, "remain" would date the start of a presence that began long before
+    text = "US forces remain at the Conoco base but have left the Shaddadi base, a Pentagon spokesman said on Tuesday."
+    assert claims(propose(text, published="2025-04-30")) == {("shaddadi-base", "presence_end", "us", "2025-04-29")}
+    (state,) = [p for p in propose(text, published="2025-04-30", unconfirmed=True) if p.status == "ongoing"]
+    assert (state.site_id, state.kind, state.date) == ("conoco-gas-field-base", "presence_start", "2025-04-29")
+    # a state in the present tense is dated when the report was written, not by the story's past
     text = ("IS seized Hit in October 2014, forcing families to flee to camps near Ain al-Asad air base, where "
             "US Marines are stationed.")
-    got = claims(propose(text, published="2016-04-14"))
-    assert ("ain-al-asad-air-base", "presence_start", "us", "2016-04-14") in got
-    text = "US forces remain at the Conoco base but have left the Shaddadi base, a Pentagon spokesman said on Tuesday."
-    assert claims(propose(text, published="2025-04-30")) == {
-        ("conoco-gas-field-base", "presence_start", "us", "2025-04-29"),
-        ("shaddadi-base", "presence_end", "us", "2025-04-29")}
+    got = {(p.site_id, p.actor, p.date, p.status) for p in propose(text, published="2016-04-14", unconfirmed=True)}
+    assert ("ain-al-asad-air-base", "us", "2016-04-14", "ongoing") in got
+    # but a state with its beginning is a start
+    text = "Coalition troops had been based at Taji since 2015 to train Iraqi units."
+    assert claims(propose(text, published="2020-08-21")) == {("camp-taji", "presence_start", "coalition", "2015")}
 
 
 def test_a_list_of_transfers_carries_its_giver_and_its_site_on():
