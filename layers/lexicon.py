@@ -219,15 +219,16 @@ class Lexicon:
             surface = m.group()
             s, e = m.span()
             branch = m.lastgroup  # the branch's own group (None for an alias), closed last
-            if branch == "pronoun":
+            noun = surface.split()[-1].casefold() in _FORCE_NOUNS
+            the = _THE_BEFORE.search(text, max(start, s - 24), s) if noun else None
+            # "the rebels", "the insurgents" (also aliases): whoever the story calls so
+            if branch == "pronoun" or the is not None and " " not in surface:
                 if out and not out[-1].pronoun and not text[out[-1].end:s].strip():
                     continue  # "Islamic State militants": the noun of the name before it
-                if surface.split()[-1].casefold() in _FORCE_NOUNS:
-                    the = _THE_BEFORE.search(text, max(start, s - 24), s)
-                    if the is None and " " not in surface and surface.casefold() not in _ALONE:
-                        continue  # "forces", "fighters" alone say too little
-                    if the is not None:
-                        s, surface = the.start(), text[the.start():e]
+                if noun and the is None and " " not in surface and surface.casefold() not in _ALONE:
+                    continue  # "forces", "fighters" alone say too little
+                if the is not None:
+                    s, surface = the.start(), text[the.start():e]
                 hint = "whose" if surface.casefold().startswith("whose") else \
                     "jihadist" if _JIHADIST_WORDS.search(surface) else \
                     "nonstate" if _NONSTATE_WORDS.search(surface) else \
