@@ -902,7 +902,8 @@ class Ingester:
         for a in reversed(state.actors_before(pron.start)):
             if not a.pronoun and fits(a):
                 return a
-        return None
+        # "The rebels take Aleppo" opening a story: the alias's own meaning
+        return pron if pron.actor else None
 
     # -- sites ----------------------------------------------------------------------------------
     def _sites(self, text, fr: _Frame, mentions: list[Mention], state: _Story, s: int, e: int,

@@ -234,7 +234,9 @@ class Lexicon:
                     "nonstate" if _NONSTATE_WORDS.search(surface) else \
                     "state" if _STATE_WORDS.search(surface) else \
                     "speaker" if surface.casefold().startswith("our") else ""
-                out.append(ActorMention(s, e, surface, "", pronoun=True, refers_to=hint))
+                # an alias said with "the" keeps its own meaning for when nothing came before it
+                own = self._alias_actor(surface.split()[-1]) if branch != "pronoun" else None
+                out.append(ActorMention(s, e, surface, own or "", pronoun=True, refers_to=hint))
                 continue
             if branch in ("natforce", "country") and surface.split()[0].casefold() in _PRONOUN_LIKE \
                     and not surface.split()[0].isupper():
