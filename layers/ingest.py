@@ -659,14 +659,15 @@ class Ingester:
             dates = all_dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
             # the dateline's date is when the story was filed: it dates no act
             dated = [d for d in dates if not _in_dateline(text, d)] if dates else dates
+            actors = all_actors[bisect_left(actor_starts, s):bisect_left(actor_starts, e)]
             if si in trig_sentences:
-                actors = all_actors[bisect_left(actor_starts, s):bisect_left(actor_starts, e)]
                 frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dated, state,
                                       prev_actors, published)
                 for fr in frames:
                     out.extend(self._events(text, fr, s, e, state, published, source_url, source_title, file))
-                prev_actors = [a for a in actors if not a.pronoun] or prev_actors
-                state.actors.extend(a for a in actors if not a.pronoun)
+            # "The SDF launched its push in September. They took the Conoco plant ...": the last named
+            prev_actors = [a for a in actors if not a.pronoun] or prev_actors
+            state.actors.extend(a for a in actors if not a.pronoun)
             state.see_sites(sent_mentions)
             state.see_dates(dated or dates)
         return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"], _headline_end(text))

@@ -102,6 +102,7 @@ BUILTIN_ALIASES: dict[str, list[str]] = {
 HOST_STATE_WORDS = (
     r"(?:the\s+)?(?:government|regime|state|security|armed|national)\s+(?:forces|troops|army|soldiers|units)"
     r"|the\s+army|the\s+military|army\s+units|army\s+troops|the\s+armed\s+forces|government\s+troops"
+    r"|the\s+(?:government|regime)(?![\w-]|\s+(?:of|in)\b)"
     r"|(?:army|police)\s+and\s+(?:federal\s+)?(?:army|police)\s+(?:units|forces|troops)|police\s+(?:units|forces)"
     r"|the\s+(?:defen[cs]e|interior)\s+ministry|the\s+ministry\s+of\s+(?:defen[cs]e|the\s+interior)"
     r"|federal\s+(?:troops|forces|police|units)|counter-?terrorism\s+(?:units|forces|troops|service)"
