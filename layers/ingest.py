@@ -389,6 +389,16 @@ _PARTIAL = re.compile(r"\s+(?:into\s+)?(?:control\s+of\s+|over\s+)?[\"“]?(?:th
                       r"outskirts|edges?|quarters|perimeter)\b)", re.IGNORECASE)
 #: "had Russian or Syrian forces entered the site": a condition that was not met
 _HAD_BEFORE = re.compile(r"(?:^|[,;]|\bthat|\bif)\s*had\s+(?:[\w-]+\s+(?:or|and)\s+)?(?:the\s+)?$", re.IGNORECASE)
+
+
+def _unmet_condition(text: str, s: int, fr: _Frame, actors: list[ActorMention]) -> re.Match | None:
+    """"had" right before the subject of the verb ("that had Syrian forces entered the site")."""
+    for a in actors:
+        if fr.clause_start <= a.start and a.end <= fr.start and "had" in text[max(s, a.start - 30):a.start].lower():
+            m = _HAD_BEFORE.search(text, max(s, a.start - 30), a.start)
+            if m:
+                return m
+    return None
 #: "the handover of the two districts continues": a change in progress
 _UNDER_WAY = re.compile(r"(?:\s+[\w'’-]+){0,10}?\s+(?:continues|continued|is\s+continuing|(?:is|was|are|were)\s+"
                         r"(?:still\s+)?(?:under\s?way|ongoing|in\s+progress)|(?:appears|seems)\s+to\s+be\s+under\s?way)\b",
@@ -658,7 +668,7 @@ class Ingester:
                 mi += 1
             dates = all_dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
             # the dateline's date is when the story was filed: it dates no act
-            dated = [d for d in dates if not _in_dateline(text, d)] if dates else dates
+            dated = [d for d in dates if not _in_dateline(text, d)]
             actors = all_actors[bisect_left(actor_starts, s):bisect_left(actor_starts, e)]
             if si in trig_sentences:
                 frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dated, state,
@@ -733,10 +743,7 @@ class Ingester:
         if neg or _NO_AFTER.match(tail) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
-        fut = search(_FUTURE, text, fr.clause_start, fr.start, words) or next(
-            (m for a in actors if fr.clause_start <= a.start and a.end <= fr.start
-             if "had" in text[max(s, a.start - 30):a.start].lower()
-             for m in [_HAD_BEFORE.search(text, max(s, a.start - 30), a.start)] if m), None)
+        fut = search(_FUTURE, text, fr.clause_start, fr.start, words) or _unmet_condition(text, s, fr, actors)
         if fut and _TO_NAME.match(fut.group()):
             fut = None  # "troops ordered to Iraq arrived": sent somewhere, not yet to do something
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
@@ -1501,11 +1508,12 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
     return sorted(set(cuts))
 
 
+#: a force noun that may follow an actor's name before "and" ("Iraqi army troops and PMF fighters")
+_TAIL_NOUN = r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?"
 #: between the actors of a joint subject ("Turkish troops and allied Syrian fighters")
-_JOINT_GAP = re.compile(r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?(?:,|and|,\s*and)\s+"
-                        r"(?:[\w-]+\s+){0,2}", re.IGNORECASE)
-#: between an actor and "and" in a joint subject: its force noun at most ("Iraqi army troops and")
-_FORCE_TAIL = re.compile(r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?,?\s*", re.IGNORECASE)
+_JOINT_GAP = re.compile(rf"{_TAIL_NOUN}(?:,|and|,\s*and)\s+(?:[\w-]+\s+){{0,2}}", re.IGNORECASE)
+#: between an actor and "and" in a joint subject: its force noun at most
+_FORCE_TAIL = re.compile(rf"{_TAIL_NOUN},?\s*", re.IGNORECASE)
 #: the first word of a clause
 _OPENER = re.compile(r"[\s,;:]*(\w+)")
 _COMMA = re.compile(r"[,;]")
