@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from geo.geoparse import Mention, gc_paused, geoparse, sentence_spans
 
@@ -153,9 +154,9 @@ _DATE_KINDS = ("iso", "dmy", "mdy", "dm", "md", "my", "mthat", "m", "year", "wee
                "future")
 
 
-@dataclass(frozen=True)
-class DateExpr:
-    """A date written in the text; ``value`` None when it cannot be resolved (and ``note`` says why)."""
+class DateExpr(NamedTuple):
+    """A date written in the text; ``value`` None when it cannot be resolved (and ``note`` says why).
+    A named tuple, as ``ActorMention``: cheap to make."""
 
     start: int
     end: int
@@ -580,7 +581,7 @@ class Proposal:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     """One trigger in one sentence, and what the analysis found around it."""
 
@@ -892,6 +893,10 @@ class Ingester:
             speakers = [a for a in actors if a.speaker and not a.pronoun]
             return speakers[0] if speakers else ActorMention(pron.start, pron.end, pron.surface, HOST_STATE)
 
+        # "The army said its units had redeployed": the one speaking, just named
+        said_by = next((a for a in reversed(actors) if a.end <= pron.start and not a.pronoun), None)
+        if said_by is not None and said_by.speaker and pron.start - said_by.end <= 40 and fits(said_by):
+            return said_by
         if frames and fits(frames[-1].subject) and pron.refers_to not in ("nonstate", "jihadist"):
             return frames[-1].subject
         if not frames and fits(state.last_subject) and pron.refers_to not in ("nonstate", "jihadist"):
@@ -952,6 +957,8 @@ class Ingester:
                 if site is not None:
                     fr.sites.append((site, f"{unnamed.group().strip()!r} {first[2].surface}: the nearest known site"))
                 return
+            if fr.type in ("arrive", "remain") and _OUTSIDE.search(text, max(fr.end, first[0] - 40), first[0]):
+                return  # "redeployed outside Hama", "took up positions near Kobani": not in the place
             # the object, the places coordinated with it ("A and B"), skipping those that only
             # locate one of them ("A in Anbar province and B in Baghdad")
             if first[2] is not None and first[2].place.kind in ("city", "town") and _NON_SITE_NP.search(lead):
@@ -1117,8 +1124,7 @@ class Ingester:
             return
         in_clause = [d for d in usable if fr.clause_start <= d.start < fr.clause_end]
         # a date in a relative clause ("..., which Iraqi troops took in July") is that clause's own
-        elsewhere = [d for d in usable if not _in_relative_clause(text, bounds, d.start)]
-        pool = in_clause or elsewhere
+        pool = in_clause or [d for d in usable if not _in_relative_clause(text, bounds, d.start)]
         if not pool:
             fr.date, fr.date_how = state.date, "the date the story is at" if state.date else ""
             return
@@ -1713,6 +1719,12 @@ _TOWARD = re.compile(r"\b(?:towards?|into|for|in\s+the\s+direction\s+of|(?:headi
                      re.IGNORECASE)
 
 
+#: a place that is only where forces are near ("deployed outside Hama", "on the outskirts of Manbij")
+_OUTSIDE = re.compile(r"\b(?:outside|around|near|close\s+to|on\s+the\s+(?:outskirts|edges?|edge)\s+of|"
+                      r"(?:north|south|east|west)(?:-?(?:east|west))?\s+of|\d+\s*(?:km|kilometres|kilometers|miles)"
+                      r"\s+(?:\w+\s+)?(?:of|from))\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.IGNORECASE)
+
+
 def _directions(text: str, cands: list[tuple]) -> set[int]:
     """Starts of the places a move went toward ("fled toward Deir ez-Zor and Raqqa"): for a
     departure they are not the site left."""
@@ -1740,7 +1752,9 @@ def _locates(text: str, m: Mention, mentions: list[Mention]) -> bool:
     return len(gap) < 60 and bool(_LOCATOR.search(gap))
 
 
+@lru_cache(maxsize=1024)
 def _role(surface: str) -> str:
+    """What a force is, from its name ("US advisers": advisers), for presence events."""
     for pattern, role in _ROLE:
         if pattern.search(surface):
             return role

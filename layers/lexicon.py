@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .wordscan import Alternation, Words, alternation
 
@@ -147,9 +146,9 @@ STATE_ACTORS = frozenset(
     "saudi-arabia bahrain".split()) | {KURDISH, SYRIAN_STATE, HOST_STATE}
 
 
-@dataclass(frozen=True)
-class ActorMention:
-    """An actor named in the text; ``actor`` may be a family (``~kurdish``) until resolved."""
+class ActorMention(NamedTuple):
+    """An actor named in the text; ``actor`` may be a family (``~kurdish``) until resolved.  A named
+    tuple: a report names dozens, and a frozen dataclass costs six times as much to make."""
 
     start: int
     end: int
@@ -271,8 +270,10 @@ class Lexicon:
         return self._by_key.get(_key(surface))
 
 
+@lru_cache(maxsize=4096)
 def _key(s: str) -> str:
-    """Spelling-insensitive key of an alias: case, spaces and hyphens ignored."""
+    """Spelling-insensitive key of an alias: case, spaces and hyphens ignored (the same few
+    spellings come back in every report)."""
     return re.sub(r"[-\s]+", "", s.casefold())
 
 

@@ -104,7 +104,8 @@ class Alternation:
 def search(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None, words: Words | None = None
            ) -> re.Match | None:
     """``pattern.search(text, start, end)``, tried only at the words a match can begin with."""
-    return next(Alternation.of(pattern).finditer(text, start, end, words), None)
+    alt = Alternation.of(pattern)
+    return next(scan(alt.whole, alt.table, text, start, end, words, alt.by_word), None)
 
 
 #: id of a compiled pattern -> (the pattern, its alternation)

@@ -472,3 +472,18 @@ def test_a_list_of_transfers_carries_its_giver_and_its_site_on():
 ])
 def test_dates_and_actors_that_look_like_something_else(text, published, expected):
     assert claims(propose(text, published=published)) == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # "its units" after the one speaking is the speaker's; being outside a town is not being in it
+    ("Rebel fighters entered Hama on Thursday after the army pulled out of the city. The army said its units "
+     "had regrouped outside Hama.", "2024-12-06",
+     {("geonames:170017", "control", "syrian-opposition", "2024-12-05"),
+      ("geonames:170017", "presence_end", "syrian-arab-army", "2024-12-05")}),
+    ("Government troops entered Deir ez-Zor on Wednesday. SDF commanders said they had withdrawn from the city.",
+     "2024-12-12", {("geonames:170794", "control", "syrian-government", "2024-12-11"),
+                    ("geonames:170794", "presence_end", "sdf", "2024-12-11")}),
+    ("Russian military police deployed on the outskirts of Manbij on Tuesday.", "2019-10-16", set()),
+])
+def test_who_speaks_and_where_forces_stand(text, published, expected):
+    assert claims(propose(text, published=published)) == expected
