@@ -130,7 +130,9 @@ _DATE = re.compile(
     r"(?:\s+(?:morning|afternoon|evening|night))?\b)"
     r"|(?P<yesterday>\byesterday\b|\blast\s+night\b)"
     r"|(?P<today>\btoday\b|\bthis\s+(?:morning|afternoon|evening)\b|\btonight\b"
-    r"|\bat\s+(?:about\s+|around\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w))"
+    r"|\bat\s+(?:about\s+|around\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    # a live blog's entry stamped with the time of day ("10:47 - The coalition says ...")
+    r"|\b(?<![^\n])\d{1,2}[:.]\d{2}(?=\s))"
     r"|(?P<lastweek>\b(?:last|past|previous)\s+week(?P<lwposs>['’]s)?\b|\bearlier\s+this\s+week\b|\bthis\s+week\b"
     r"|\b(?:in|over|during)\s+(?:recent|the\s+(?:past|last)\s+few)\s+days\b)"
     r"|(?P<thismonth>\b(?:earlier|this|late|early)\s+(?:this\s+)?month\b)"
@@ -310,6 +312,10 @@ TRIGGERS: list[tuple[str, str]] = [
     # "rebels took Damascus", "took the town": a place right after the verb
     ("gain", r"\b(?:took|taken|take|takes)\b(?=\s+(?:(?-i:[A-Z])|the\s+(?:town|city|base|airport|air\s*base|airfield|"
              r"garrison|camp|outpost)\b))"),
+    # "the capture of Tabqa", "the capture earlier this year of Tabqa" (before the verbs: the noun, not "capture")
+    ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
+             r"\b(?:liberation|recapture|capture|takeover|fall)\s+(?:(?:earlier|later|late|early|last|this|in|on)\s+"
+             r"(?:[\w-]+\s+){0,2}?)?of\b"),
     ("gain", r"\b(?:recaptured|recapture|recaptures|recapturing|retook|retake|retakes|retaken|retaking|"
              r"liberated|liberate|liberates|liberating|captured|capture|captures|capturing|overran|overrun|overruns|"
              r"overrunning|seized|seize|seizes|seizing|stormed|storm|storms|conquered|reclaimed|regained|won\s+back|wrested)\b"),
@@ -317,8 +323,6 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\bbrought\s+under\s+(?:[\w-]+\s+){0,2}?control\b"),
     ("gain", r"\b(?:fell|fallen|fall|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
-    ("gain", r"\bdeclared?\s+(?:(?:full|complete|total|final)\s+)?(?:victory|control)\s+(?:in|over|of)\b|"
-             r"\b(?:liberation|recapture|capture|takeover|fall)\s+of\b"),
     ("gain", r"\b(?:declared?|announced)\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
              r"(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
     ("weakgain", r"\b(?:entered|enter|enters|entering|(?:swept|sweep|sweeps|sweeping|pushed|stormed)\s+into)\b"),
@@ -356,9 +360,11 @@ TRIGGERS: list[tuple[str, str]] = [
              r"|\bin\s+(?:[\w.-]+\s+){1,3}?hands\b"),
 ]
 _TRIGGER = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(TRIGGERS)), re.IGNORECASE)
+#: nouns of a change that take their site with "of"
+_OF_NOUNS = ("liberation", "recapture", "capture", "takeover", "fall")
 _NOUNS = frozenset("withdrawal departure evacuation pullout pull-out deployment arrival handover hand-over transfer "
                    "relocation withdrawals departures evacuations pullouts deployments arrivals handovers "
-                   "transfers".split()) | {"liberation of", "recapture of", "capture of", "takeover of", "fall of"}
+                   "transfers".split()) | {f"{n} of" for n in _OF_NOUNS}
 #: how sure a change is in itself, by type
 _STRENGTH = {"gain": 0.85, "expel": 0.85, "weakgain": 0.5, "receive": 0.8, "handover": 0.85, "leave": 0.8,
              "arrive": 0.75, "remain": 0.7, "hold": 0.7}
@@ -375,7 +381,8 @@ _FUTURE = re.compile(
     r"set\s+to|due\s+to|scheduled\s+to|slated\s+to|poised\s+to|plans?\s+to|planned\s+to|planning\s+to|"
     r"intends?\s+to|intended\s+to|aims?\s+to|aiming\s+to|preparing\s+to|prepared\s+to|ready\s+to|"
     r"likely\s+to|unlikely\s+to|about\s+to|agreed\s+to|agree\s+to|promised\s+to|vowed\s+to|threatened\s+to|"
-    r"wants?\s+to|seeks?\s+to|hopes?\s+to|asked\s+to|ordered\s+to|if|unless|once|until|whether|"
+    r"wants?\s+to|seeks?\s+to|hopes?\s+to|asked\s+to|ordered\s+to|if|unless|once|until|whether|as\s+long\s+as|"
+    r"provided\s+that|on\s+condition\s+that|"
     r"plans?\s+for|timetable\s+for|deadline\s+for)\b(?:(?!\b(?:said|says|told|but)\b)[^.;])*$",
     re.IGNORECASE)
 #: before an -ing verb, words that make it a finished act ("after leaving", "finished pulling out")
@@ -698,6 +705,9 @@ class Ingester:
         for k, m in enumerate(triggers):
             ttype = TRIGGERS[int(m.lastgroup[1:])][0]
             surface = m.group()
+            if ttype == "gain" and surface.casefold().endswith(" of") and len(surface.split()) > 2 \
+                    and surface.split()[0].casefold() in _OF_NOUNS:
+                surface = f"{surface.split()[0]} of"  # "the capture earlier this year of Tabqa": the noun
             cs, ce = _clause_of(bounds, m.start(), s, e)
             # what follows a verb up to the next one is its business ("took X from Y, ... held by Z")
             if k + 1 < len(triggers):
@@ -856,13 +866,17 @@ class Ingester:
         near = [a for a in in_clause if a.end <= fr.start and fr.start - a.end <= 12]
         if near:
             a = near[-1]
-            if a.pronoun or re.fullmatch(r"(?i)its|their", text[a.end:fr.start].strip()):
+            if re.fullmatch(r"(?i)its|their", text[a.end:fr.start].strip()):
                 pass
+            elif a.pronoun:  # "the militants' capture of al-Sukhnah"
+                fr.subject, fr.subject_how = self._antecedent(a, in_clause, frames, prev_actors, state), "pronoun"
+                return
             else:
                 fr.subject, fr.subject_how = a, "named before the noun"
                 return
         head = text[max(fr.clause_start, fr.start - 40):fr.start]
-        if re.search(r"\b(?:completed|finished|began|started|announced|concluded|ended)\s+(?:the|its|their|a)\s+"
+        if re.search(r"\b(?:complete[sd]?|finish(?:e[sd])?|began|begins?|start(?:ed|s)?|announce[sd]?|conclude[sd]?|"
+                     r"end(?:ed|s)?)\s+(?:the|its|their|a)\s+"
                      r"(?:\w+\s+)?$", head, re.I):
             doers = [a for a in in_clause if a.end <= fr.start and not a.speaker]
             if doers and not doers[0].pronoun:
@@ -1123,6 +1137,13 @@ class Ingester:
                 fr.status, fr.status_why = "ongoing", "a state before the story, with no date of its own"
             return
         in_clause = [d for d in usable if fr.clause_start <= d.start < fr.clause_end]
+        if not in_clause and _WHEN_OPENER.match(text, fr.clause_start, fr.clause_end):
+            # "since December 2016, when the army recaptured the east": the date the clause hangs on
+            named = next((d for d in usable if d.end <= fr.clause_start and d.value is not None
+                          and not text[d.end:fr.clause_start].strip(" ,")), None)
+            if named is not None:
+                fr.date, fr.date_how = named, "the date the 'when' clause follows"
+                return
         # a date in a relative clause ("..., which Iraqi troops took in July") is that clause's own
         pool = in_clause or [d for d in usable if not _in_relative_clause(text, bounds, d.start)]
         if not pool:
@@ -1215,7 +1236,8 @@ class Ingester:
                     gainer = state.last_gainer
                     fr.subject_how = "the story's last taker"
             else:
-                gainer = sub
+                # "the capture of Tabqa by the SDF": the noun's doer comes after it
+                gainer = sub or (agent if low in _NOUNS else None)
             gains.append((gainer, from_a))
         elif t == "expel":
             # "drove Islamic State out of Kobani"; passive: "IS was driven out of Kobani by Kurdish fighters"
@@ -1410,6 +1432,7 @@ class _Story:
             self.date = (precise or usable)[0]
 
 
+_WHEN_OPENER = re.compile(r"[\s,]*when\b", re.IGNORECASE)
 #: "a spokesman said on Tuesday": the date of a statement
 _SAID_ON = re.compile(r"\b(?:said|says|told\s+\w+|announced|stated|added|confirmed|reported)\s+(?:on\s+)?$",
                       re.IGNORECASE)
@@ -1497,6 +1520,8 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
                      if not any(k.start() <= m.start() < k.end() for k in marks)]
     for m in sorted(found, key=lambda m: m.start()):
         w = m.group().strip(" ,").casefold()
+        if w == "as" and _AS_PHRASE.search(text, max(s, m.start() - 8), m.start()):
+            continue  # "as long as", "as well as": the phrase's, not a clause of its own
         if w in ("as", "since") and _SUBORDINATE.match(text, m.end()):
             cuts.append(m.start())  # "as thousands of residents fled": a clause with its own subject
             continue
@@ -1514,6 +1539,7 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
     return sorted(set(cuts))
 
 
+_AS_PHRASE = re.compile(r"\b(?:long|soon|well|far|much)\s+$", re.IGNORECASE)
 #: a force noun that may follow an actor's name before "and" ("Iraqi army troops and PMF fighters")
 _TAIL_NOUN = r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?"
 #: between the actors of a joint subject ("Turkish troops and allied Syrian fighters")
@@ -1589,7 +1615,8 @@ _PLURAL_NOUNS = frozenset("personnel police staff infantry people military peshm
                           "servicemen".split())
 
 
-_PLURAL_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:troops|forces|soldiers|fighters|units|personnel|advis[eo]rs|"
+_PLURAL_AFTER = re.compile(r"\s+(?:(?!(?:its|their|says|said|and)\b)[\w-]+\s+){0,2}?"
+                           r"(?:troops|forces|soldiers|fighters|units|personnel|advis[eo]rs|"
                            r"militants|police|members|commanders|trainers|marines|contingents?)\b", re.IGNORECASE)
 
 
@@ -1620,7 +1647,8 @@ def _in_relative_clause(text: str, bounds: list[int], pos: int) -> bool:
 _RELATIVE_OPENER = re.compile(r"[\s,]*(that|which|who|whom|where)\b", re.IGNORECASE)
 #: verbs of saying or knowing, before "that" opens what was said
 _SAID_BEFORE = re.compile(r"\b(?:said|says|say|confirmed|confirms|announced|announces|reported|reports|added|stated|"
-                          r"told\s+\w+|declared|noted|insisted|acknowledged|showed|show)\s*,?\s*$", re.IGNORECASE)
+                          r"notes?|noted|"
+                          r"told\s+\w+|declared|insisted|acknowledged|showed|show)\s*,?\s*$", re.IGNORECASE)
 #: "A and B", "A, along with the nearby B"
 _AND = re.compile(r"\s*,?\s*(?:and|or|as\s+well\s+as|plus|along\s+with|together\s+with)\b", re.IGNORECASE)
 #: "..., including the K-1 base": a part of the object named before it

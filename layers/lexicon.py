@@ -9,7 +9,7 @@ Reports name forces in three ways, and the lexicon reads all three:
 * by a bare state noun ("the army", "government forces") or a family name ("Kurdish
   forces", "Syrian army") that needs the site and the date to say which actor is meant:
   Kurdish forces are the Peshmerga in Iraq and the SDF in Syria, and Syria's state forces
-  are the Assad-era army before 8 December 2024 and the new government after it.
+  are the Assad-era army until 8 December 2024 and the new government after it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ KURDISH = "~kurdish"
 SYRIAN_STATE = "~syrian-state"
 HOST_STATE = "~host-state"
 #: the Assad government fell on 8 December 2024; the dataset tracks its army and the new
-#: government as two actors (see actors.csv)
+#: government as two actors (see actors.csv).  State forces acting on that day itself are the old
+#: army, falling back or leaving; the new government's forces act from the day after.
 SYRIAN_SUCCESSION = date(2024, 12, 8)
 #: the state forces of each country the dataset tracks
 STATE_OF_COUNTRY = {
@@ -77,6 +78,7 @@ _QUALIFIER = (r"(?:(?:government|regime|pro-government|federal|regular|elite|rem
 #: names and spellings beyond those in actors.csv (the dataset's aliases are added to these)
 BUILTIN_ALIASES: dict[str, list[str]] = {
     "isf": ["Iraqi Security Forces", "ISF", "Counter Terrorism Service", "Iraqi Counter-Terrorism Service",
+            "Joint Operations Command", "Iraqi Joint Operations Command",
             "Golden Division"],
     "peshmerga": ["Peshmerga", "Pesh Merga", "Kurdish Peshmerga", "Kurdistan Region Guard"],
     "pmf": ["PMF", "PMU", "Popular Mobilization Forces", "Popular Mobilisation Forces", "Popular Mobilization Units",
@@ -107,6 +109,8 @@ HOST_STATE_WORDS = (
     r"|federal\s+(?:troops|forces|police|units)|counter-?terrorism\s+(?:units|forces|troops|service)"
 )
 #: a nationality followed by these is not itself a force ("US-backed SDF")
+#: a kind of site after a name makes it the name of the place ("the Joint Operations Command headquarters")
+_SITE_AFTER = re.compile(r"\s+(?:headquarters|HQ|base|compound|building|complex)\b", re.IGNORECASE)
 _MODIFIER_SUFFIX = re.compile(r"\s*-\s*(?:led|backed|trained|allied|supported|aligned|affiliated|held|controlled)\b",
                               re.IGNORECASE)
 #: force nouns that refer back to an actor: "the militants", "the remaining troops" (the article is
@@ -261,8 +265,8 @@ class Lexicon:
                     continue
                 if surface.casefold() == "coalition" and _OTHER_COALITION.search(text, max(0, s - 40), s):
                     continue  # "a rebel coalition" is not the US-led one
-                if _MODIFIER_SUFFIX.match(text, e):
-                    continue  # "Turkish-backed", "Kurdish-led" name another group
+                if _MODIFIER_SUFFIX.match(text, e) or _SITE_AFTER.match(text, e):
+                    continue  # "Turkish-backed", "Kurdish-led" name another group; "... Command headquarters" a place
             out.append(ActorMention(s, e, surface, actor, speaker=_speaker(text, e)))
         return out
 
@@ -324,5 +328,5 @@ def resolve_actor(actor: str, *, country: str | None, on: date | None) -> str | 
     if actor in (SYRIAN_STATE, "syrian-arab-army", "syrian-government"):
         if on is None:
             return "syrian-arab-army" if actor == SYRIAN_STATE else actor
-        return "syrian-government" if on >= SYRIAN_SUCCESSION else "syrian-arab-army"
+        return "syrian-government" if on > SYRIAN_SUCCESSION else "syrian-arab-army"
     return actor

@@ -487,3 +487,34 @@ def test_dates_and_actors_that_look_like_something_else(text, published, expecte
 ])
 def test_who_speaks_and_where_forces_stand(text, published, expected):
     assert claims(propose(text, published=published)) == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a noun of change takes its doer after it, even with a date between the noun and its site
+    ("The capture earlier this year of Tabqa by the SDF gave the group the dam.", "2017-10-20",
+     {("geonames:172374", "control", "sdf", "2017")}),
+    ("The fall of Ramadi to Islamic State in May 2015 shocked Baghdad.", "2015-06-01",
+     {("geonames:98717", "control", "isis", "2015-05")}),
+    ("In Tikrit, the jihadists' capture of the city on 11 June met little resistance.", "2014-06-20",
+     {("geonames:90150", "control", "isis", "2014-06-11")}),
+    # a clause opened by "when" happened on the date it follows
+    ("The government had held Aleppo since December 2016, when the army and its allies recaptured the east of "
+     "the city.", "2024-11-30", {("geonames:170063", "control", "syrian-arab-army", "2016-12")}),
+    # an entry of a live blog stamped with the time is of the day it was written, not of the entry before
+    ("09:20 - A recap of yesterday: army units deployed in Ain Issa on Monday.\n\n"
+     "10:47 - The US-led coalition says all its troops have now left Manbij.", "2019-10-15",
+     {("geonames:172134", "presence_start", "syrian-arab-army", "2019-10-14"),
+      ("geonames:167357", "presence_end", "coalition", "2019-10-15")}),
+    # on the day Assad fell, the state forces that left were still his army
+    ("Government troops abandoned Damascus airport on 8 December 2024.", "2024-12-09",
+     {("damascus-international-airport", "presence_end", "syrian-arab-army", "2024-12-08")}),
+    # Iraq's Joint Operations Command speaks for its forces; its headquarters is a place
+    ("The Joint Operations Command says its troops have taken over the K-1 base.", "2017-10-16",
+     {("k1-air-base", "control", "isf", "2017-10-16")}),
+    ("The last coalition advisers left the Joint Operations Command headquarters in Baghdad on Sunday.",
+     "2026-01-19", {("joc-hq-baghdad", "presence_end", "coalition", "2026-01-18")}),
+    # a condition is not a fact
+    ("Ankara does not care who holds Manbij as long as the YPG leaves the city.", "2019-10-15", set()),
+])
+def test_nouns_clauses_and_days_that_date_a_change(text, published, expected):
+    assert claims(propose(text, published=published)) == expected
