@@ -1403,7 +1403,7 @@ class _Story:
         #: a sentence's hedge ("reportedly"), by its start
         self.hedges: dict[int, re.Match | None] = {}
         self.words: Words | None = None
-        #: the towns named in the last sentence read
+        #: the places named in the last sentence read
         self.last_named: list[Mention] = []
         #: the last actor read taking a site
         self.last_gainer: ActorMention | None = None
@@ -1415,7 +1415,7 @@ class _Story:
         self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
     def see_sites(self, mentions: list[Mention]) -> None:
-        self.last_named = [m for m in mentions if m.place.kind in ("city", "town") and not _metonym(self.text, m)
+        self.last_named = [m for m in mentions if m.place.kind in SITE_KINDS and not _metonym(self.text, m)
                            and not _dateline_place(self.text, m)]
         # where the report was filed from ("DAMASCUS, Feb 16 -") is not a place it is about
         # nor is a town that only locates a site named before it ("Q-West, south of Mosul")
@@ -1535,10 +1535,19 @@ def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words:
             if not nxt or not _NP_START.fullmatch(text[m.end():nxt[0].start]):
                 continue
         cuts.append(m.start())
+        if w in _SUBORDINATORS and _CLAUSE_FIRST.search(text, s, m.start()):
+            # "After the SDF said it would pull back, government troops entered ...": a clause put
+            # first ends at the comma before the subject of the main one
+            comma = text.find(",", m.end(), e)
+            nxt = [a for a in actors if comma >= 0 and comma < a.start <= comma + 30 and not a.speaker]
+            if nxt and _NP_START.fullmatch(text[comma + 1:nxt[0].start]):
+                cuts.append(comma)
     cuts.append(e)
     return sorted(set(cuts))
 
 
+#: before a word that opens a clause put first: the sentence's start, a colon, a dash or a comma
+_CLAUSE_FIRST = re.compile(r"(?:^|(?<=\n)|[:,;(\"“—–-])\s*$")
 _AS_PHRASE = re.compile(r"\b(?:long|soon|well|far|much)\s+$", re.IGNORECASE)
 #: a force noun that may follow an actor's name before "and" ("Iraqi army troops and PMF fighters")
 _TAIL_NOUN = r"\s*(?:(?:troops|forces|fighters|units|soldiers|personnel)\s*)?"
@@ -1698,9 +1707,10 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         noun = m.group("noun").casefold()
         kinds = ("city", "town") if noun in ("town", "city") or noun.endswith("capital") else _MILITARY
         # the sites the story is about (those of earlier changes, and named just before) come first; a
-        # town named in the sentence before is nearer still ("And Ramadi? The provincial capital fell ...")
+        # place named in the sentence before is nearer still ("And Ramadi? The provincial capital fell ...",
+        # "3. K1 air base - 29 March. The coalition vacated its area of the base.")
         recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start()),
-                         *(state.last_named if kinds != _MILITARY else ())], key=lambda x: x.start)
+                         *state.last_named], key=lambda x: x.start)
         pool = [x for x in recent if x.place.kind in kinds] or \
             [x for x in state.sites[-_MEMORY:] if x.place.kind in kinds and not _metonym(text, x)]
         if pool:

@@ -513,8 +513,15 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
      {("k1-air-base", "control", "isf", "2017-10-16")}),
     ("The last coalition advisers left the Joint Operations Command headquarters in Baghdad on Sunday.",
      "2026-01-19", {("joc-hq-baghdad", "presence_end", "coalition", "2026-01-18")}),
-    # a condition is not a fact
+    # a condition is not a fact; a clause put first ends at the comma before the main clause's subject
     ("Ankara does not care who holds Manbij as long as the YPG leaves the city.", "2019-10-15", set()),
+    ("After the SDF said it would pull back, government troops moved into Maskana on 17 January.", "2026-01-24",
+     {("geonames:167080", "presence_start", "syrian-government", "2026-01-17")}),
+    # "the base" is the base named in the sentence before, even where nothing changed
+    ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
+     "coalition vacated its area of the base.", "2020-08-24",
+     {("qayyarah-west-air-base", "control", "isf", "2020-03-26"),
+      ("k1-air-base", "presence_end", "coalition", "2020-03-29")}),
 ])
 def test_nouns_clauses_and_days_that_date_a_change(text, published, expected):
     assert claims(propose(text, published=published)) == expected
