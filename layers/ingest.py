@@ -356,7 +356,7 @@ TRIGGERS: list[tuple[str, str]] = [
              r"(?:control|administration|command|sovereignty|authority)\b"),
     ("hold", r"\bin\s+(?:full\s+|complete\s+|total\s+)?control\s+of\b|\bin\s+the\s+hands\s+of\b"),
     ("hold", r"\b(?:held|controlled|occupied)\s+by\b|\b(?:now\s+)?controls\b|\bnow\s+control\b"),
-    ("hold", r"\b(?:has|have|had)\s+(?:\w+ly\s+)?(?:held|controlled|occupied)\b(?!\s+by\b)"
+    ("hold", r"\b(?:has|have|had)\s+(?:\w+ly\s+)?(?:held|controlled|occupied)\b(?!\s+(?:by|out|on)\b)"
              r"|\bin\s+(?:[\w.-]+\s+){1,3}?hands\b"),
 ]
 _TRIGGER = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(TRIGGERS)), re.IGNORECASE)
@@ -376,6 +376,7 @@ _PROGRESSIVE = re.compile(r"\b(?!(?-i:IS)\b)(?:is|are|was|were|been|be)\s+(?:\w+
                           r"\b(?:seen|spotted|observed)\s+$|"
                           r"\b(?:began|begun|begin|begins|started|starting|start|starts|continued|continue|continues|"
                           r"continuing|kept|keep)\s+(?:to\s+)?$", re.IGNORECASE)
+_STARTED = re.compile(r"(?:began|begun|begin|begins|started|starting|start|starts)\b", re.IGNORECASE)
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|(?<=['’])ll|could|might|(?-i:may)|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
     r"set\s+to|due\s+to|scheduled\s+to|slated\s+to|poised\s+to|plans?\s+to|planned\s+to|planning\s+to|"
@@ -666,6 +667,7 @@ class Ingester:
         state = _Story()
         state.words, state.text = words, text
         state.actors_before = lambda end: [a for a in all_actors if a.end <= end]
+        state.author = _author(text, all_actors)
         mi = 0
         prev_actors: list[ActorMention] = []
         for si, (s, e) in enumerate(sentences):
@@ -684,7 +686,8 @@ class Ingester:
                 for fr in frames:
                     out.extend(self._events(text, fr, s, e, state, published, source_url, source_title, file))
             # "The SDF launched its push in September. They took the Conoco plant ...": the last named
-            prev_actors = [a for a in actors if not a.pronoun] or prev_actors
+            # (or called by a name of their own: "The jihadists control the valley. They captured Hit")
+            prev_actors = [a for a in actors if not a.pronoun or a.actor] or prev_actors
             state.actors.extend(a for a in actors if not a.pronoun)
             state.see_sites(sent_mentions)
             state.see_dates(dated or dates)
@@ -770,7 +773,9 @@ class Ingester:
         if fut:
             fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
             return
-        if word.endswith("ing") and search(_PROGRESSIVE, text, fr.clause_start, fr.start, words):
+        progressive = word.endswith("ing") and search(_PROGRESSIVE, text, fr.clause_start, fr.start, words)
+        # "began arriving": a presence that has begun (a withdrawal that has begun has not ended)
+        if progressive and not (fr.type == "arrive" and _STARTED.match(progressive.group())):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
             return
         if fr.type == "hold" and word == "had" and not search(_SINCE, text, fr.end, e, words):
@@ -782,7 +787,8 @@ class Ingester:
         if fr.surface.casefold() in _NOUNS and _UNDER_WAY.match(text, fr.end, fr.clause_end):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
             return
-        if word.endswith("ing") and word not in ("leaving", "handing") and fr.surface.casefold() not in _NOUNS:
+        if word.endswith("ing") and word not in ("leaving", "handing") and fr.surface.casefold() not in _NOUNS \
+                and not progressive:
             prev = text[max(fr.clause_start, fr.start - 40):fr.start]
             if not _DONE_BEFORE.search(prev):
                 fr.status, fr.status_why = "ongoing", f"described, not reported as done ({fr.surface!r})"
@@ -903,9 +909,11 @@ class Ingester:
             named = [a for a in actors if a.end <= pron.start and not a.pronoun]
             return named[-1] if named and pron.start - named[-1].end <= 12 else None
         if pron.refers_to == "speaker":
-            # "our forces" in a quote: the forces of whoever speaks, else of the country the site is in
+            # "our forces" in a quote: the forces of whoever speaks, else of whoever issued the statement
+            # ("Statement of the General Command of the SDF"), else of the country the site is in
             speakers = [a for a in actors if a.speaker and not a.pronoun]
-            return speakers[0] if speakers else ActorMention(pron.start, pron.end, pron.surface, HOST_STATE)
+            return speakers[0] if speakers else state.author or \
+                ActorMention(pron.start, pron.end, pron.surface, HOST_STATE)
 
         # "The army said its units had redeployed": the one speaking, just named
         said_by = next((a for a in reversed(actors) if a.end <= pron.start and not a.pronoun), None)
@@ -1411,6 +1419,8 @@ class _Story:
         self.last_leaver: ActorMention | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
+        #: who issued the report, when it is a statement that says so in its title
+        self.author: ActorMention | None = None
         #: every actor named before a position (read only when a back reference needs it)
         self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
@@ -1475,6 +1485,9 @@ _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:a|an|the|its|their|this|that|these|those
 def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     """Words that look like a change but are not one here."""
     w = m.group().casefold()
+    if m.group()[:1].isupper() and _NAME_BEFORE.search(text, max(0, m.start() - 30), m.start()) \
+            and _LOWER_NEXT.match(text, m.end()):
+        return True  # "the Jazira Storm campaign": a word of a name
     after = text[m.end():m.end() + 24].casefold()
     before = text[max(0, m.start() - 16):m.start()].casefold()
     if (w.startswith("enter") or w.endswith(" into")) and \
@@ -1509,6 +1522,11 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         # found through the place before it
         return not re.search(r"[A-Z][\w'’-]*,?\s+$", text[max(0, m.start() - 30):m.start()])
     return False
+
+
+#: a capitalised word inside a line, right before a word ("the Jazira Storm campaign")
+_NAME_BEFORE = re.compile(r"[a-z,]\s+(?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*\s+$")
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
 
 
 def _clause_bounds(text: str, s: int, e: int, actors: list[ActorMention], words: Words | None) -> list[int]:
@@ -1804,6 +1822,21 @@ def _fmt(d: date | None, precision: str | None) -> str | None:
     from .dates import edtf
 
     return None if d is None else edtf(d, precision or "day")
+
+
+def _author(text: str, actors: list[ActorMention]) -> ActorMention | None:
+    """The actor a statement names as its issuer in its title ("Statement of the General Command of
+    the Syrian Democratic Forces"): what "our forces" means in it."""
+    end = _headline_end(text)
+    title = _STATEMENT.search(text, 0, end)
+    if title is None:
+        return None
+    return next((a for a in actors if title.start() <= a.start < end and not a.pronoun), None)
+
+
+#: the title of a statement, release or communiqué
+_STATEMENT = re.compile(r"\b(?:statement|communiqu[eé]|press\s+release|declaration|announcement|bulletin)\b",
+                        re.IGNORECASE)
 
 
 def _headline_end(text: str) -> int:

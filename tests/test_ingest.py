@@ -517,6 +517,14 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
     ("Ankara does not care who holds Manbij as long as the YPG leaves the city.", "2019-10-15", set()),
     ("After the SDF said it would pull back, government troops moved into Maskana on 17 January.", "2026-01-24",
      {("geonames:167080", "presence_start", "syrian-government", "2026-01-17")}),
+    # "our forces" in a statement are the forces of whoever issued it; a capitalised word of a name is no verb
+    ("Statement of the General Command of the Syrian Democratic Forces\n\nToday, 22 October 2017, units of our "
+     "forces in the Jazira Storm campaign liberated the al-Omar oil field.", "2017-10-22",
+     {("green-village-base", "control", "sdf", "2017-10-22")}),
+    # a presence that began is a fact; holding out is not holding a place
+    ("American advisers began arriving at Al Asad late last year.", "2015-02-13",
+     {("ain-al-asad-air-base", "presence_start", "us", "2014")}),
+    ("Tribal fighters and soldiers inside Haditha have held out for months.", "2015-02-13", set()),
     # "the base" is the base named in the sentence before, even where nothing changed
     ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
      "coalition vacated its area of the base.", "2020-08-24",
