@@ -1039,6 +1039,18 @@ class Ingester:
             if good and not _locates(text, good[0], mentions):
                 fr.sites.extend((m, c[3]) for m in good)
                 return
+        if fr.type in ("gain", "hold", "leave") and not after:
+            # "al-Shaddadi, a town that the Islamic State had held since 2014": the place the clause is about
+            opener = _OBJECT_RELATIVE.match(text, fr.clause_start, fr.start) and not (
+                _COMPLEMENT_BEFORE.search(text, max(0, fr.clause_start - 40), fr.clause_start)
+                or _SAID_BEFORE.search(text, max(0, fr.clause_start - 30), fr.clause_start))
+            head = max((c for c in cands if c[1] <= fr.clause_start and fr.clause_start - c[1] <= 80 and
+                        c[2] is not None and c[2].place.kind in SITE_KINDS and not _locates(text, c[2], mentions)),
+                       default=None,
+                       key=lambda c: c[1]) if opener else None
+            if head is not None:
+                fr.sites.append((head[2], "the place the clause is about"))
+                return
         if fr.type == "remain" or fr.type == "hold" and _ACTIVE_HOLD.match(fr.surface):
             return  # "has controlled most of the east bank": a state with an object needs its own place
         # elsewhere in the sentence: military sites first, not places that only locate another
@@ -1671,6 +1683,11 @@ def _in_relative_clause(text: str, bounds: list[int], pos: int) -> bool:
                                  _SAID_BEFORE.search(text, max(0, start - 30), start))
 
 
+#: a relative clause whose object is the place before it ("a town that IS had held", "which the army retook")
+_OBJECT_RELATIVE = re.compile(r"[\s,]*(?:that|which)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?"
+                              r"(?:had|has|have|was|were|then|later|\w+ly\s+)*$", re.IGNORECASE)
+#: "said ... and that": what was said, not a clause about the place before
+_COMPLEMENT_BEFORE = re.compile(r"\b(?:and|but|or)\s*$", re.IGNORECASE)
 _RELATIVE_OPENER = re.compile(r"[\s,]*(that|which|who|whom|where)\b", re.IGNORECASE)
 #: verbs of saying or knowing, before "that" opens what was said
 _SAID_BEFORE = re.compile(r"\b(?:said|says|say|confirmed|confirms|announced|announces|reported|reports|added|stated|"

@@ -525,6 +525,11 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
     ("American advisers began arriving at Al Asad late last year.", "2015-02-13",
      {("ain-al-asad-air-base", "presence_start", "us", "2014")}),
     ("Tribal fighters and soldiers inside Haditha have held out for months.", "2015-02-13", set()),
+    # a relative clause without an object of its own is about the place it follows
+    ("On Friday Iraqi forces retook Anah, a town in western Anbar that Islamic State had held since 2014.",
+     "2017-09-24", {("geonames:6765385", "control", "isf", "2017-09-22"),
+                    ("geonames:6765385", "control", "isis", "2014")}),
+    ("Observers said hundreds had been killed and that surviving soldiers fled west.", "2014-08-25", set()),
     # "the base" is the base named in the sentence before, even where nothing changed
     ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
      "coalition vacated its area of the base.", "2020-08-24",
