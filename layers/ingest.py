@@ -323,7 +323,7 @@ TRIGGERS: list[tuple[str, str]] = [
     ("gain", r"\bbrought\s+under\s+(?:[\w-]+\s+){0,2}?control\b"),
     ("gain", r"\b(?:fell|fallen|fall|falls|falling)\s+(?:(?!back\b|short\b|apart\b|silent\b)[\w,]+\s+){0,4}?to\b"),
     ("gain", r"\b(?:secured|secure|secures|securing)\b"),
-    ("gain", r"\b(?:declared?|announced)\s+(?:[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
+    ("gain", r"\b(?:declared?|announced)\s+(?:(?!that\b)[\w'’.-]+\s+){1,4}?[\"“]?(?:(?:fully|completely|totally)\s+)?"
              r"(?:liberated|free|freed|retaken|recaptured|secured|cleared)\b"),
     ("weakgain", r"\b(?:entered|enter|enters|entering|(?:swept|sweep|sweeps|sweeping|pushed|stormed)\s+into)\b"),
     ("expel", r"\b(?:drove|driven|drive|drives|driving|pushed|expelled|expel|expels|expelling|ousted|oust|ousts|"
@@ -778,7 +778,9 @@ class Ingester:
         if progressive and not (fr.type == "arrive" and _STARTED.match(progressive.group())):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
             return
-        if fr.type == "hold" and word == "had" and not search(_SINCE, text, fr.end, e, words):
+        if fr.type == "hold" and (word == "had" or _HAD_BEEN.search(text, max(fr.clause_start, fr.start - 20),
+                                                                      fr.start)) \
+                and not search(_SINCE, text, fr.end, e, words):
             fr.status, fr.status_why = "ongoing", "a state before the story, with no date of its own"
             return
         if fr.type in ("gain", "weakgain") and _PARTIAL.match(text, fr.end, fr.clause_end):
@@ -979,8 +981,9 @@ class Ingester:
                 if site is not None:
                     fr.sites.append((site, f"{unnamed.group().strip()!r} {first[2].surface}: the nearest known site"))
                 return
-            if fr.type in ("arrive", "remain") and _OUTSIDE.search(text, max(fr.end, first[0] - 40), first[0]):
-                return  # "redeployed outside Hama", "took up positions near Kobani": not in the place
+            if fr.type != "leave" and _OUTSIDE.search(text, max(fr.end, first[0] - 40), first[0]):
+                # "redeployed outside Hama", "surrendered to Kurdish forces near Dibis": not in the place
+                return
             # the object, the places coordinated with it ("A and B"), skipping those that only
             # locate one of them ("A in Anbar province and B in Baghdad")
             if first[2] is not None and first[2].place.kind in ("city", "town") and _NON_SITE_NP.search(lead):
@@ -1518,6 +1521,8 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
         return True  # "received no orders", "received training": not a site changing hands
     if w.startswith("station") and re.match(r"\s*(?:chief|commander|in\b)", after):
         return False
+    if w in ("stationed", "based") and _FORCE_NOUN_BEFORE.search(before):
+        return True  # "army units stationed in the area withdrew": where they were, not an arrival
     if w == "station" and not re.search(r"\bto\s+$", before):
         return True  # a police station, a radar station
     if w in ("transfer", "handover", "hand-over") and re.match(r"\s+(?:of\s+)?(?:weapons|funds|money|prisoners|"
@@ -1536,6 +1541,8 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     return False
 
 
+_FORCE_NOUN_BEFORE = re.compile(r"\b(?:troops|forces|units|soldiers|personnel|advis[eo]rs|marines|fighters|police|"
+                                r"contingents?)\s+$", re.IGNORECASE)
 #: a capitalised word inside a line, right before a word ("the Jazira Storm campaign")
 _NAME_BEFORE = re.compile(r"[a-z,]\s+(?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*\s+$")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")

@@ -530,6 +530,13 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
      "2017-09-24", {("geonames:6765385", "control", "isf", "2017-09-22"),
                     ("geonames:6765385", "control", "isis", "2014")}),
     ("Observers said hundreds had been killed and that surviving soldiers fled west.", "2014-08-25", set()),
+    # "announced that they have liberated": the verb of the clause said, with its own object
+    ("Government forces announced today that they have liberated the town of Al-Hawija, which had been under "
+     "Daesh control for three years.", "2017-10-05", {("geonames:390188", "control", "isf", "2017-10-05")}),
+    # forces described where they were, and people who surrendered near a town, change no site
+    ("The town fell to the jihadists in June 2014, when army units stationed in the area withdrew.", "2017-10-05",
+     set()),
+    ("Hundreds of militants surrendered to Kurdish forces near Dibis last week.", "2017-10-05", set()),
     # "the base" is the base named in the sentence before, even where nothing changed
     ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
      "coalition vacated its area of the base.", "2020-08-24",
