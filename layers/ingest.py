@@ -426,11 +426,13 @@ _NEGATION = re.compile(
     r"n['’]t)\b", re.IGNORECASE)
 #: "no" negates a change only when it quantifies the forces ("no US personnel had left"), not
 #: something else ("no injuries were reported among troops stationed there")
-_ENDS_BY = re.compile(r"\bby\s+(?:the\s+)?$")
-_ENDS_TO = re.compile(r"\bto\s+(?:the\s+)?$")
-_ENDS_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$")
+#: a preposition right before an actor, maybe with who leads or backs it ("fell to HTS-led rebels")
+_LED = r"(?:the\s+)?(?:[\w.]+-(?:led|backed|allied)\s+)?$"
+_ENDS_BY = re.compile(rf"\bby\s+{_LED}")
+_ENDS_TO = re.compile(rf"\bto\s+{_LED}")
+_ENDS_FROM = re.compile(rf"\bfrom\s+{_LED}")
 _ENDS_OF = re.compile(r"\bof\s+(?:the\s+)?$")
-_ENDS_PREP = re.compile(r"\b(?:from|to|by|with|against|for|on)\s+(?:the\s+)?$", re.IGNORECASE)
+_ENDS_PREP = re.compile(rf"\b(?:from|to|by|with|against|for|on)\s+{_LED}", re.IGNORECASE)
 #: "militants from the Islamic State", "fighters of the SDF": the group is the doer
 _MEMBERS_OF = re.compile(r"\b(?:militants|fighters|troops|soldiers|forces|members|units|advis[eo]rs|personnel|"
                          r"elements|jihadists|gunmen|rebels)\s+(?:from|of|led\s+by|loyal\s+to)\s+(?:the\s+)?$",
@@ -446,7 +448,8 @@ _SUPPORTER = re.compile(r"\b(?:supported|backed|aided|assisted|helped|accompanie
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 #: a turn in the sentence: what follows is no longer under the denial or the claim before it
 _TURN = re.compile(r"\bbut\b|\bhowever\b|;", re.IGNORECASE)
-_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|claim\s+to|(?:believed|thought|presumed|feared)\s+to\s+have|"
+_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|claim\s+to|(?:believed|thought|presumed|feared|reported|said|"
+                    r"understood|rumou?red)\s+to\s+have|"
                     r"alleged|alleges|alleging|purportedly|rumou?red|"
                     r"unconfirmed|unverified|(?:reports|sources)\s+(?:suggested|suggest)|no\s+confirmation|"
                     r"(?:not|unable)\s+(?:been\s+)?(?:able\s+)?to\s+(?:independently\s+)?(?:confirm|verify)|"
@@ -1800,7 +1803,7 @@ _TOWARD = re.compile(r"\b(?:towards?|into|for|in\s+the\s+direction\s+of|(?:headi
 
 
 #: a place that is only where forces are near ("deployed outside Hama", "on the outskirts of Manbij")
-_OUTSIDE = re.compile(r"\b(?:outside|around|near|close\s+to|on\s+the\s+(?:outskirts|edges?|edge)\s+of|"
+_OUTSIDE = re.compile(r"\b(?<!\bin\sand\s)(?:outside|around|near|close\s+to|on\s+the\s+(?:outskirts|edges?|edge)\s+of|"
                       r"(?:north|south|east|west)(?:-?(?:east|west))?\s+of|\d+\s*(?:km|kilometres|kilometers|miles)"
                       r"\s+(?:\w+\s+)?(?:of|from))\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.IGNORECASE)
 

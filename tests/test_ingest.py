@@ -537,6 +537,12 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
     ("The town fell to the jihadists in June 2014, when army units stationed in the area withdrew.", "2017-10-05",
      set()),
     ("Hundreds of militants surrendered to Kurdish forces near Dibis last week.", "2017-10-05", set()),
+    # who leads or backs a force stands between the preposition and the force; "in and around" is in
+    ("8 December 2024 - Damascus falls to HTS-led rebels.", "2024-12-11",
+     {("geonames:170654", "control", "syrian-opposition", "2024-12-08")}),
+    ("March 2017 - US troops deploy in and around Manbij.", "2024-12-11",
+     {("geonames:167357", "presence_start", "us", "2017-03")}),
+    ("Russian military police are reported to have left Manbij on Monday.", "2024-12-11", set()),
     # "the base" is the base named in the sentence before, even where nothing changed
     ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
      "coalition vacated its area of the base.", "2020-08-24",
