@@ -509,7 +509,8 @@ _BESIDE_END = re.compile(r"\b(?:near|outside|to|of|in|at)\s+(?:the\s+)?$", re.IG
 #: an object that is not a site, located by the town after it ("the oil fields of", "the outskirts of")
 _NON_SITE_NP = re.compile(
     r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?(?!(?:towns?|city|cities|villages?|bases?|airbases?|airports?|"
-    r"airfields?|camps?|outposts?|garrisons?|headquarters|compounds?|facility|facilities)\b)[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
+    r"airfields?|camps?|outposts?|garrisons?|headquarters|compounds?|facility|facilities|centre|center|heart)\b)"
+    r"[\w-]+\s+(?:of|near|outside|around)\s+(?:the\s+)?$",
     re.IGNORECASE)
 _POSSESSIVE_KIND = re.compile(r"['’]s\s+(?:main\s+|military\s+|international\s+|old\s+)?(?P<noun>air\s*base|"
                               r"airbase|airfield|airport|air\s+field|garrison|camp|base)\b", re.IGNORECASE)
@@ -1773,7 +1774,8 @@ _NAMING_GAP = re.compile(r"\s*(?:(?:of|at|in|near|outside|,)\s*)?", re.IGNORECAS
 _METONYM_BEFORE = re.compile(r"\b(?:asked|urged|told|pressed|warned|accused|called\s+on|invited|thanked|criticised|"
                              r"criticized|with)\s+$", re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"\s+(?:and\s+\w+\s+)?(?:said|says|agreed|announced|accused|urged|asked|warned|denied|"
-                            r"insisted|demanded|has\s+said|had\s+said)\b", re.IGNORECASE)
+                            r"insisted|demanded|has\s+said|had\s+said|launched|ordered|condemned|rejected|welcomed|"
+                            r"threatened|backed|backs|supported|opposed|retaliated)\b", re.IGNORECASE)
 
 
 def _metonym(text: str, m: Mention) -> bool:

@@ -543,6 +543,11 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
     ("March 2017 - US troops deploy in and around Manbij.", "2024-12-11",
      {("geonames:167357", "presence_start", "us", "2017-03")}),
     ("Russian military police are reported to have left Manbij on Monday.", "2024-12-11", set()),
+    # the centre of a town is the town; a capital that launched something is its government
+    ("Turkish soldiers took control of the centre of Afrin on Sunday after Kurdish YPG fighters pulled out "
+     "overnight, ending the offensive Ankara launched in January.", "2018-03-18",
+     {("geonames:174186", "control", "turkey", "2018-03-18"),
+      ("geonames:174186", "presence_end", "sdf", "2018-03-18")}),
     # "the base" is the base named in the sentence before, even where nothing changed
     ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
      "coalition vacated its area of the base.", "2020-08-24",
