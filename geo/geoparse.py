@@ -29,13 +29,12 @@ import sqlite3
 import tempfile
 import weakref
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import add, and_, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -63,19 +62,26 @@ CONTEXT_MENTIONS = 40
 _BLOCK = 4096
 
 # -- tokens and sentences ---------------------------------------------------------------------
-#: words, split out with the text between them (apostrophes inside a word belong to it)
-_TOKEN_SPLIT = re.compile(r"([^\W_]+(?:['’ʼ][^\W_]+)*)")
+#: words, split out with the text between them (apostrophes inside a word belong to it; the
+#: repeat is possessive: nothing follows it, so it never needs to give a letter back)
+_TOKEN_SPLIT = re.compile(r"([^\W_]+(?:['’ʼ][^\W_]+)*+)")
 #: a possessive ending at the end of a word ("Taji's")
 _POSSESSIVE = re.compile(r"['’ʼ][sS](?![^\W_])")
 #: characters that may separate the words of one name
 _JOINER_CHARS = " -\u00a0\u2010\u2011\u2013\t\n"
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
-_SENTENCE_END = re.compile(r"(?:[.!?]+[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[-*•]))")
+#: the end of a sentence: . ! ? before a space, a blank line, a line that opens a list (each branch
+#: begins with one literal character: the engine then skips quickly to the places it may match)
+_SENTENCE_END = re.compile(r"""\.[.!?]*["'”’)\]]*\s+|![.!?]*["'”’)\]]*\s+|\?[.!?]*["'”’)\]]*\s+"""
+                           r"|\n\s*\n|\n(?=\s*[-*•])")
+#: a character that is not a space (searching for one copies no text)
+_NON_SPACE = re.compile(r"\S")
 #: a period after these is not the end of a sentence
 _ABBREVIATIONS = frozenset(
     "gen lt col maj brig sgt capt cpt adm cmdr mr mrs ms dr st jan feb mar apr jun jul aug sep sept "
     "oct nov dec no vs etc u s k a e n w sen rep gov pres prof".split()
 )
+_ABBREVIATION_LETTERS = max(map(len, _ABBREVIATIONS))
 
 #: words that put a place after them ("in Hit", "near Taji")
 LOCATIVE = frozenset(
@@ -312,14 +318,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text):
         cut = m.start()
         if text[cut:cut + 1] == ".":
-            word = _WORD_BEFORE.search(text, max(start, cut - 12), cut + 1)
+            # (a word longer than every abbreviation is none: its last letters are enough to tell)
+            word = _WORD_BEFORE.search(text, max(start, cut - _ABBREVIATION_LETTERS - 1), cut + 1)
             if word and word.group(1).casefold() in _ABBREVIATIONS:
                 continue
         end = m.end()
-        if text[start:cut].strip():
+        if _NON_SPACE.search(text, start, cut):
             spans.append((start, end))
             start = end
-    if text[start:].strip():
+    if _NON_SPACE.search(text, start):
         spans.append((start, len(text)))
     return spans
 
@@ -332,23 +339,24 @@ def _tokens(text: str, sentences: list[tuple[int, int]], table: _Table) -> tuple
     parts = _TOKEN_SPLIT.split(text)
     words = parts[1::2]
     n = len(words)
-    starts = list(accumulate(map(len, parts)))[0::2][:n]
+    edges = list(accumulate(map(len, parts)))  # where each word and each text between words ends
+    starts, ends = edges[0:2 * n:2], edges[1::2]
     gaps = parts[2::2]  # the text after each word
-    joined = list(map(" ".__eq__, gaps))
-    for i in compress(range(n), map(" ".__ne__, gaps)):
-        g = gaps[i]
-        joined[i] = len(g) <= 3 and not g.strip(_JOINER_CHARS) and g.count("\n") <= 1
+    # (an article repeats its words and the text between them: each distinct one is looked at once)
+    joins = {g: len(g) <= 3 and not g.strip(_JOINER_CHARS) and g.count("\n") <= 1 for g in set(gaps)}
+    joined = list(map(joins.__getitem__, gaps))
     poss = [False] * n
     for m in _POSSESSIVE.finditer(text):
         i = bisect_right(starts, m.start()) - 1
-        if i >= 0 and starts[i] + len(words[i]) == m.end() and len(words[i]) > 3:
+        if i >= 0 and ends[i] == m.end() and len(words[i]) > 3:
             # after a possessive the name ends ("Taji's gate")
             poss[i], joined[i] = True, False
             words[i] = words[i][:-2]
-    ends = list(map(add, starts, map(len, words)))
+            ends[i] -= 2
     local = {w: _token_key(w) for w in set(words)}
     keys = list(map(local.__getitem__, words))
-    caps = list(map(_CAPITALS.__contains__, map(itemgetter(0), words)))
+    capitalised = {w for w in local if w[0] in _CAPITALS}
+    caps = list(map(capitalised.__contains__, words))
     # sentence k holds the words from cuts[k] to cuts[k + 1]
     cuts = [bisect_left(starts, s) for s, _ in sentences] + [n]
     sent = [-1] * cuts[0]
@@ -360,17 +368,29 @@ def _tokens(text: str, sentences: list[tuple[int, int]], table: _Table) -> tuple
     if n:
         initial[0] = True
     toks = list(map(tuple.__new__, repeat(_Tok), zip(starts, ends, words, keys, caps, initial, poss, sent, joined)))
+    may_begin = list(compress(range(n), map(_beginnings(local, capitalised, table).__contains__, words)))
+    return toks, may_begin, _headlines(words, local.keys() - capitalised, [0, *cuts])
+
+
+def _beginnings(local: dict[str, str], capitalised: set[str], table: _Table) -> set[str]:
+    """The words (``local``: word -> key) a name of the table can begin with: capitalised words
+    that are names, prefixes of names or pending words, and articles in lower case."""
     names, prefixes = table.keys, table.prefixes
-    may_begin = [i for i in compress(range(n), caps) if keys[i] in names or keys[i] in prefixes
-                 or keys[i] in _PENDING or len(keys[i]) == 1]
-    may_begin += [i for i in compress(range(n), map(ARTICLES.__contains__, keys)) if not caps[i]]
-    may_begin.sort()
-    # a headline: three words of four letters or more, all capitalised
-    long = list(map((3).__lt__, map(len, words)))
-    words_per = Counter(compress(sent, long))
-    capitals_per = Counter(compress(sent, map(and_, long, caps)))
-    headline = {k for k, count in words_per.items() if count >= 3 and capitals_per[k] == count}
-    return toks, may_begin, headline
+    return {w for w, k in local.items()
+            if ((k in names or k in prefixes or k in _PENDING or len(k) == 1) if w in capitalised else k in ARTICLES)}
+
+
+def _headlines(words: list[str], lower: set[str], bounds: list[int]) -> set[int]:
+    """The sentences (-1: the words before the first) with three words of four letters or more,
+    all capitalised (``lower``: the words that are not).  Sentence k holds the words from
+    bounds[k + 1] to bounds[k + 2]; most have a long word in lower case early on, and only the
+    others need their words counted."""
+    lower = {w for w in lower if len(w) > 3}.__contains__
+    out = set()
+    for k, (a, b) in enumerate(zip(bounds, bounds[1:]), -1):
+        if b - a >= 3 and not any(map(lower, words[a:b])) and sum(len(w) > 3 for w in words[a:b]) >= 3:
+            out.add(k)
+    return out
 
 
 #: the characters that can begin a name: capital letters, digits (K-1) and Arabic script (which
@@ -396,7 +416,7 @@ class _Window:
 
 def _window_keys(toks: list[_Tok]) -> str:
     """The strict key of consecutive tokens, folding as ``normalize`` does for the whole name."""
-    return _key_of_words(tuple(t.text for t in toks))
+    return _key_of_words(tuple([t.text for t in toks]))
 
 
 @lru_cache(maxsize=100_000)
@@ -430,6 +450,7 @@ class _KeyFacts(NamedTuple):
     code_only: bool  # a code (ISO, ICAO) that is no curated site's exact name
     bare: bool  # no kind word in the name
     common: bool  # only ordinary lower-case English words, kind words aside ("Hit", "Said")
+    all_common: bool  # every word of the key an ordinary lower-case English word, kind words too
     curated: bool  # may be a curated military site
     inner_kind: str  # the last kind word inside the name ("Ain al-Asad Air Base": airbase)
     towns: tuple[tuple[tuple, int], ...]  # (place, pk) of the towns of exactly this name
@@ -447,6 +468,7 @@ def _key_facts(memo: dict, table: _Table, tokens: list[_Tok], w: _Window) -> _Ke
             w.key in table.codes and not any(table.places[pk][7] == "curated" for pk, how in w.hits if how == EXACT),
             not any(k in GENERIC for k in w.key.split()),
             bool(plain) and all(k in table.common for k in plain),
+            table.common.issuperset(w.key.split()),
             any(table.places[pk][7] == "curated" for pk, _ in w.hits),
             next((k for k in reversed(words) if k in GENERIC), ""),
             tuple((table.places[pk], pk) for pk, how in w.hits
@@ -717,8 +739,7 @@ def _geoparse(text: str, debug: bool, gazetteer: Gazetteer, table: _Table, sente
     if not doc.countries:
         for c in focus:
             doc.countries[c] = 0
-    doc.near = _nearest_anchors(doc, table, [(idx, pk) for idx, (_w, _k, cands) in enumerate(found)
-                                             if verdicts[idx] is None for _s, pk, _y in cands])
+    doc.near = _nearest_anchors(doc, table, _distances_needed(doc, table, found, verdicts))
 
     for idx, (w, kind, cands) in enumerate(found):
         if verdicts[idx] is None:
@@ -787,8 +808,9 @@ def _screen(text: str, tokens: list[_Tok], table: _Table, w: _Window, cands, hea
     if first.upper and len(first.text) <= 3 and w.i == w.j and bp[7] != "curated" \
             and not (w.i >= 1 and tokens[w.i - 1].key == "the" and bp[1] in _AREA_KINDS):
         return "a short capitalised abbreviation, not written as a place ('the US' would be)"
-    if first.sentence not in headline and _longer_name(text, tokens, w) and w.lo == w.i and w.hi == w.j \
-            and bp[1] not in _AREA_KINDS and (bp[6] < 2.5 or (bp[7] == "curated" and facts.bare)):
+    if w.lo == w.i and w.hi == w.j and bp[1] not in _AREA_KINDS \
+            and (bp[6] < 2.5 or (bp[7] == "curated" and facts.bare)) \
+            and first.sentence not in headline and _longer_name(text, tokens, w):
         return "part of a longer name"
     return None
 
@@ -822,9 +844,17 @@ def _strong(table: _Table, w: _Window, kind: str, cands, best) -> bool:
     p = table.places[best[1]]
     if len(cands) > 1 and sorted(cands)[-2][0] > best[0] - 3:
         return False
-    if table.common.issuperset(w.key.split()):
+    if w.facts.all_common:
         return False
     return p[1] in _AREA_KINDS or p[7] == "curated" or p[8] >= 100_000 or w.j > w.i or bool(kind)
+
+
+def _distances_needed(doc: _Doc, table: _Table, found: list, verdicts: list[str | None]) -> list[tuple[int, int]]:
+    """(mention index, candidate pk) of the distances ``_rank`` and ``_context_screen`` read: every
+    candidate of a name of several places, and a sole candidate only outside the article's countries."""
+    countries, places = doc.countries, table.places
+    return [(idx, pk) for idx, (_w, _k, cands) in enumerate(found) if verdicts[idx] is None
+            for _s, pk, _y in cands if len(cands) > 1 or places[pk][2] not in countries]
 
 
 def _note_context(doc: _Doc, sentence: int, p: tuple, idx: int, table: _Table) -> None:
@@ -851,9 +881,10 @@ def _nearest_anchors(doc: _Doc, table: _Table, queries: list[tuple[int, int]]) -
     a_lat, a_lon = np.asarray(doc.anchor_lat), np.asarray(doc.anchor_lon)
     for b in range(0, len(queries), _BLOCK):
         block = queries[b:b + _BLOCK]
-        idx = np.fromiter((q[0] for q in block), dtype=np.int64, count=len(block))
-        lat = np.fromiter((table.places[q[1]][4] for q in block), dtype=float, count=len(block))[:, None]
-        lon = np.fromiter((table.places[q[1]][5] for q in block), dtype=float, count=len(block))[:, None]
+        idx = np.fromiter(map(itemgetter(0), block), dtype=np.int64, count=len(block))
+        rows = list(map(table.places.__getitem__, map(itemgetter(1), block)))
+        lat = np.fromiter(map(itemgetter(4), rows), dtype=float, count=len(block))[:, None]
+        lon = np.fromiter(map(itemgetter(5), rows), dtype=float, count=len(block))[:, None]
         lo = np.searchsorted(at, idx - CONTEXT_MENTIONS, side="right")
         hi = np.searchsorted(at, idx + CONTEXT_MENTIONS, side="right")
         cols = lo[:, None] + np.arange(max(1, int((hi - lo).max())))
@@ -871,13 +902,13 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
                     tokens: list[_Tok], headline: set[int]) -> str | None:
     """Evidence a weak window needs: common words and far-away places must earn their place."""
     first = tokens[w.i]
-    cap = first.cap and not first.initial and first.sentence not in headline
-    prep = _prep_before(text, tokens, w) or _owns_site(tokens, w)
-    curated = w.facts.curated
     ranked = _rank(table, w, kind, cands, doc, idx, first.sentence)
     p = table.places[ranked[0][1]]
     in_context = doc.countries.get(p[2]) is not None or doc.near[idx, ranked[0][1]] <= FAR_KM
     if w.facts.common:
+        cap = first.cap and not first.initial and first.sentence not in headline
+        prep = _prep_before(text, tokens, w) or _owns_site(tokens, w)
+        curated = w.facts.curated
         # a kind word of the name itself ("Old City") says nothing: only one written beside it
         if (kind and not w.facts.inner_kind and (in_context or prep)) or (curated and w.j > w.i):
             return None
@@ -892,7 +923,8 @@ def _context_screen(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx:
         return f"{why} with no kind word, locative preposition or known site beside it"
     if not in_context and p[1] != "country" and w.i == w.j and _longer_name(text, tokens, w):
         return "part of a longer name, and far from the article's places"
-    if p[1] == "country" or in_context or kind or prep or p[7] == "curated":
+    if p[1] == "country" or in_context or kind or p[7] == "curated" or _prep_before(text, tokens, w) \
+            or _owns_site(tokens, w):
         return None
     return f"far from the article's other places, and nothing marks it as a place: {p[0]} ({p[2]})"
 
@@ -904,9 +936,13 @@ def _rank(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sent
     return doc.ranked[idx]
 
 
+#: what a sentence with no country or governorate named holds (no empty set made per mention)
+_NONE: frozenset = frozenset()
+
+
 def _rank_uncached(table: _Table, w: _Window, kind: str, cands, doc: _Doc, idx: int, sentence: int):
-    named_countries = doc.country_sentences.get(sentence, set()) | doc.country_sentences.get(sentence - 1, set())
-    named_admins = doc.admin_sentences.get(sentence, set()) | doc.admin_sentences.get(sentence - 1, set())
+    named_countries = doc.country_sentences.get(sentence, _NONE) | doc.country_sentences.get(sentence - 1, _NONE)
+    named_admins = doc.admin_sentences.get(sentence, _NONE) | doc.admin_sentences.get(sentence - 1, _NONE)
     out = []
     bare_towns = w.facts.towns
     for score, pk, why in cands:
@@ -969,11 +1005,12 @@ def _place(g: Gazetteer, memo: dict[int, Place], pk: int) -> Place:
     return p
 
 
-#: (every match begins with a capital: the look-ahead lets the engine skip to the next one quickly)
+#: (every match begins with a capital: the look-ahead lets the engine skip to the next one quickly;
+#: a word and the spaces after it are taken whole, never given back)
 _UNKNOWN_SITE = re.compile(
     r"(?=[A-Z])(?:\b(?P<before>Camp|Fort|FOB|Forward Operating Base|Combat Outpost|Patrol Base)\s+"
     r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})"
-    r"|\b((?:[A-Z][\w'’-]+\s+){1,3})(?P<after>(?i:air\s+base|airbase|air\s+field|airfield|military\s+airport|base))\b)"
+    r"|\b((?:[A-Z][\w'’-]++\s++){1,3})(?P<after>(?i:air\s+base|airbase|air\s+field|airfield|military\s+airport|base))\b)"
 )
 #: a site written as such ("Hmeymin air base") found by a looser spelling must score this much
 LOOSE_SITE_SCORE = 95.0
