@@ -1755,7 +1755,8 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         # the sites the story is about (those of earlier changes, and named just before) come first; a
         # place named in the sentence before is nearer still ("And Ramadi? The provincial capital fell ...",
         # "3. K1 air base - 29 March. The coalition vacated its area of the base.")
-        recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start()),
+        recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start()
+                                                            and not _metonym(text, x)),
                          *state.last_named], key=lambda x: x.start)
         pool = [x for x in recent if x.place.kind in kinds] or \
             [x for x in state.sites[-_MEMORY:] if x.place.kind in kinds and not _metonym(text, x)]
@@ -1772,7 +1773,8 @@ _IT_OBJECT = re.compile(r"\b(?:handed|hand|hands|handing|transferred|ceded|retur
 #: between a kind word and the name it introduces ("the town of Hit", "the base at Taji")
 _NAMING_GAP = re.compile(r"\s*(?:(?:of|at|in|near|outside|,)\s*)?", re.IGNORECASE)
 _METONYM_BEFORE = re.compile(r"\b(?:asked|urged|told|pressed|warned|accused|called\s+on|invited|thanked|criticised|"
-                             r"criticized|with)\s+$", re.IGNORECASE)
+                             r"criticized|with|(?:authorities|government|regime|leadership|rulers)\s+in)\s+$",
+                             re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"\s+(?:and\s+\w+\s+)?(?:said|says|agreed|announced|accused|urged|asked|warned|denied|"
                             r"insisted|demanded|has\s+said|had\s+said|launched|ordered|condemned|rejected|welcomed|"
                             r"threatened|backed|backs|supported|opposed|retaliated)\b", re.IGNORECASE)

@@ -548,6 +548,11 @@ def test_who_speaks_and_where_forces_stand(text, published, expected):
      "overnight, ending the offensive Ankara launched in January.", "2018-03-18",
      {("geonames:174186", "control", "turkey", "2018-03-18"),
       ("geonames:174186", "presence_end", "sdf", "2018-03-18")}),
+    # "the authorities in Damascus" are a government: "the city" is the place the story is about
+    ("The SDF withdrew from the city of Deir al-Zour on Wednesday and fighters of the new authorities in Damascus "
+     "took over, completing a rapid changeover in the eastern city.", "2024-12-15",
+     {("geonames:170794", "presence_end", "sdf", "2024-12-11"),
+      ("geonames:170794", "control", "syrian-government", "2024-12-11")}),
     # "the base" is the base named in the sentence before, even where nothing changed
     ("2. Q-West, south of Mosul - 26 March. Handed to the Iraqi army.\n\n3. K1 air base - 29 March. The "
      "coalition vacated its area of the base.", "2020-08-24",
