@@ -672,6 +672,7 @@ class Ingester:
         state.words, state.text = words, text
         state.actors_before = lambda end: [a for a in all_actors if a.end <= end]
         state.author = _author(text, all_actors)
+        state.since = {d.start for d in all_dates if _since(text, d)}
         mi = 0
         prev_actors: list[ActorMention] = []
         for si, (s, e) in enumerate(sentences):
@@ -680,6 +681,9 @@ class Ingester:
                 if mentions[mi].start >= s:
                     sent_mentions.append(mentions[mi])
                 mi += 1
+            # capitals named for their governments ("asked Damascus", "Baghdad said"), found once
+            state.metonyms.update(m.start for m in sent_mentions if _metonym(text, m))
+            state.locating = {m.start for m in sent_mentions if _locates(text, m, sent_mentions)}
             dates = all_dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
             # the dateline's date is when the story was filed: it dates no act
             dated = [d for d in dates if not _in_dateline(text, d)]
@@ -1011,7 +1015,7 @@ class Ingester:
             for c in chosen:
                 for mention in ([c[2]] if c[2] is not None else c[4]):
                     # a capital named for its government ("the agreement reached with Damascus") is no site
-                    if mention.place.kind in SITE_KINDS and not (c[2] is not None and _metonym(text, mention)):
+                    if mention.place.kind in SITE_KINDS and not (c[2] is not None and mention.start in state.metonyms):
                         lead_in = text[max(fr.end, c[0] - 10):c[0]]
                         if fr.type == "leave" and re.search(r"\bto\s+(?:the\s+)?$", lead_in, re.I):
                             fr.to_sites.append(mention)  # "withdrew from A to B": they went to B
@@ -1043,7 +1047,7 @@ class Ingester:
                   reversed(before)):
             ms = [c[2]] if c[2] is not None else c[4]
             good = [m for m in ms if m.place.kind in SITE_KINDS]
-            if good and not _locates(text, good[0], mentions):
+            if good and good[0].start not in state.locating:
                 fr.sites.extend((m, c[3]) for m in good)
                 return
         if fr.type in ("gain", "hold", "leave") and not after:
@@ -1052,7 +1056,7 @@ class Ingester:
                 _COMPLEMENT_BEFORE.search(text, max(0, fr.clause_start - 40), fr.clause_start)
                 or _SAID_BEFORE.search(text, max(0, fr.clause_start - 30), fr.clause_start))
             head = max((c for c in cands if c[1] <= fr.clause_start and fr.clause_start - c[1] <= 80 and
-                        c[2] is not None and c[2].place.kind in SITE_KINDS and not _locates(text, c[2], mentions)),
+                        c[2] is not None and c[2].place.kind in SITE_KINDS and c[2].start not in state.locating),
                        default=None,
                        key=lambda c: c[1]) if opener else None
             if head is not None:
@@ -1063,8 +1067,8 @@ class Ingester:
         # elsewhere in the sentence: military sites first, not places that only locate another
         away = _directions(text, [(m.start, m.end) for m in mentions]) if fr.type == "leave" else set()
         # not in another's relative clause ("the Observatory, which tracks the war from London")
-        whole = [m for m in mentions if m.place.kind in SITE_KINDS and not _locates(text, m, mentions)
-                 and m.start not in away and not _metonym(text, m)
+        whole = [m for m in mentions if m.place.kind in SITE_KINDS and m.start not in state.locating
+                 and m.start not in away and m.start not in state.metonyms
                  and not (_in_relative_clause(text, bounds, m.start)
                           and not fr.clause_start <= m.start < fr.clause_end)]
         if whole:
@@ -1147,7 +1151,7 @@ class Ingester:
             fr.status, fr.status_why = "planned", "dated in the future"
         usable = [d for d in usable if not d.future]
         present = fr.type in ("arrive", "remain") and _present_state(text, fr)
-        since = any(fr.clause_start <= d.start < fr.clause_end and _since(text, d) for d in usable)
+        since = any(fr.clause_start <= d.start < fr.clause_end and d.start in state.since for d in usable)
         if fr.status == "reported" and (fr.type == "remain" or present) and not since:
             # "US troops remain at Erbil", "where advisers are stationed": a state, not an arrival; a
             # proposal of presence_start would date the start of a presence that began long before
@@ -1438,23 +1442,28 @@ class _Story:
         self.last_leaver: ActorMention | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
+        #: starts of the dates that open a state ("since 2015")
+        self.since: set[int] = set()
+        #: starts of the place mentions that stand for a government, not a place
+        self.metonyms: set[int] = set()
+        #: starts of the towns of the sentence being read that only locate a site named before them
+        self.locating: set[int] = set()
         #: who issued the report, when it is a statement that says so in its title
         self.author: ActorMention | None = None
         #: every actor named before a position (read only when a back reference needs it)
         self.actors_before: Callable[[int], list[ActorMention]] = lambda end: []
 
     def see_sites(self, mentions: list[Mention]) -> None:
-        self.last_named = [m for m in mentions if m.place.kind in SITE_KINDS and not _metonym(self.text, m)
-                           and not _dateline_place(self.text, m)]
         # where the report was filed from ("DAMASCUS, Feb 16 -") is not a place it is about
+        named = [m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m)]
+        self.last_named = [m for m in named if m.start not in self.metonyms]
         # nor is a town that only locates a site named before it ("Q-West, south of Mosul")
-        self.sites.extend(m for m in mentions if m.place.kind in SITE_KINDS and not _dateline_place(self.text, m)
-                          and not _locates(self.text, m, mentions))
+        self.sites.extend(m for m in named if m.start not in self.locating)
 
     def see_dates(self, dates: list[DateExpr]) -> None:
         # "occupied since 11 June 2014" opens a state long past; the story does not move there
         usable = [d for d in dates if d.value is not None and not d.modifier and not d.future and not d.inherit
-                  and not _since(self.text, d)]
+                  and d.start not in self.since]
         # a day moves the story on; a month or a year is mostly background ("seized in June 2014")
         precise = [d for d in usable if d.precision == "day"]
         if precise or (usable and self.date is None):
@@ -1745,7 +1754,7 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
             recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start())],
                             key=lambda x: x.start) or state.sites[-_MEMORY:]
             # not a town that only locates a site named before it ("Union III in Baghdad")
-            recent = [x for x in recent if x.place.kind in SITE_KINDS and not _metonym(text, x)
+            recent = [x for x in recent if x.place.kind in SITE_KINDS and x.start not in state.metonyms
                       and not _locates(text, x, recent)]
             if recent:
                 out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", [recent[-1]]))
@@ -1756,10 +1765,10 @@ def _corefs(text: str, cs: int, ce: int, mentions: list[Mention], state: _Story)
         # place named in the sentence before is nearer still ("And Ramadi? The provincial capital fell ...",
         # "3. K1 air base - 29 March. The coalition vacated its area of the base.")
         recent = sorted([*state.event_sites[-_MEMORY:], *(x for x in mentions if x.end <= m.start()
-                                                            and not _metonym(text, x)),
+                                                            and x.start not in state.metonyms),
                          *state.last_named], key=lambda x: x.start)
         pool = [x for x in recent if x.place.kind in kinds] or \
-            [x for x in state.sites[-_MEMORY:] if x.place.kind in kinds and not _metonym(text, x)]
+            [x for x in state.sites[-_MEMORY:] if x.place.kind in kinds and x.start not in state.metonyms]
         if pool:
             n = 2 if noun.endswith("s") and noun != "headquarters" else 1
             out.append((m.start(), m.end(), None, f"{m.group()!r} refers back", _distinct(pool)[-n:]))
