@@ -689,6 +689,7 @@ class Ingester:
             dated = [d for d in dates if not _in_dateline(text, d)]
             actors = all_actors[bisect_left(actor_starts, s):bisect_left(actor_starts, e)]
             if si in trig_sentences:
+                state.vocabulary = words.vocabulary(s, e)
                 frames = self._frames(text, si, s, e, trig_sentences[si], actors, sent_mentions, dated, state,
                                       prev_actors, published)
                 for fr in frames:
@@ -734,7 +735,7 @@ class Ingester:
             self._sites(text, fr, mentions, state, s, e, dates, bounds)
             fr.sites = [self._unnamed_site(text, m, how) for m, how in fr.sites]
             if fr.sites or fr.to_sites:  # whether and when it happened matter only where it happened
-                self._modality(text, fr, s, e, state.words, actors)
+                self._modality(text, fr, s, e, state, actors)
                 self._date(text, fr, dates, state, bounds)
                 self._days_after(text, fr, s, e, dates, state, published)
             state.event_sites.extend(m for m, _ in fr.sites)
@@ -742,21 +743,22 @@ class Ingester:
         return frames
 
     # -- modality: is it a fact of the date? ------------------------------------------------------
-    def _modality(self, text: str, fr: _Frame, s: int, e: int, words: Words, actors: list[ActorMention]) -> None:
+    def _modality(self, text: str, fr: _Frame, s: int, e: int, state: _Story, actors: list[ActorMention]) -> None:
         word = fr.surface.split()[0].casefold()
         tail = text[fr.end:fr.clause_end]
         if text[max(s, e - 8):e].rstrip().endswith("?"):
             fr.status, fr.status_why = "claimed", "asked, not stated (a question)"
             return
-        denial = search(_DENIAL, text, s, fr.start, words)
+        words, vocab = state.words, state.vocabulary  # (what cannot begin in the sentence is not searched for)
+        denial = search(_DENIAL, text, s, fr.start, words, vocab)
         if denial and not _TURN.search(text, denial.end(), fr.start):
             fr.status, fr.status_why = "denied", f"denied ({denial.group()!r})"
             return
         # a party's claim, or a report nobody could check: not yet a fact
-        claim = search(_CLAIM, text, s, fr.start, words)
+        claim = search(_CLAIM, text, s, fr.start, words, vocab)
         if claim and _TURN.search(text, claim.end(), fr.start):
             claim = None
-        claim = claim or search(_UNVERIFIED, text, fr.end, e, words) or _UNVERIFIED_NEXT.match(text, e)
+        claim = claim or search(_UNVERIFIED, text, fr.end, e, words, vocab) or _UNVERIFIED_NEXT.match(text, e)
         if claim:
             fr.status, fr.status_why = "claimed", f"a claim, not confirmed ({claim.group().strip()[:40]!r})"
             return
@@ -765,7 +767,7 @@ class Ingester:
         if neg or _NO_AFTER.match(tail) and fr.type in ("leave", "arrive"):
             fr.status, fr.status_why = "denied", f"negated ({(neg.group() if neg else 'no')!r})"
             return
-        fut = search(_FUTURE, text, fr.clause_start, fr.start, words) or _unmet_condition(text, s, fr, actors)
+        fut = search(_FUTURE, text, fr.clause_start, fr.start, words, vocab) or _unmet_condition(text, s, fr, actors)
         if fut and _TO_NAME.match(fut.group()):
             fut = None  # "troops ordered to Iraq arrived": sent somewhere, not yet to do something
         if fut and re.match(r"once\s+(?:the|a|an)\b", fut.group(), re.IGNORECASE) \
@@ -774,21 +776,21 @@ class Ingester:
         if fut is None and fr.type != "hold":
             # "to take", unless "began to take", "the first city to fall" (all end right before the verb)
             near = max(fr.clause_start, fr.start - 60)
-            fut = search(_INFINITIVE, text, near, fr.start, words)
-            if fut and (search(_BEGAN_TO, text, near, fr.start, words) or
-                        search(_RANKED_TO, text, near, fr.start, words)):
+            fut = search(_INFINITIVE, text, near, fr.start, words, vocab)
+            if fut and (search(_BEGAN_TO, text, near, fr.start, words, vocab) or
+                        search(_RANKED_TO, text, near, fr.start, words, vocab)):
                 fut = None
         if fut:
             fr.status, fr.status_why = "planned", f"planned or conditional ({fut.group().strip()[:30]!r})"
             return
-        progressive = word.endswith("ing") and search(_PROGRESSIVE, text, fr.clause_start, fr.start, words)
+        progressive = word.endswith("ing") and search(_PROGRESSIVE, text, fr.clause_start, fr.start, words, vocab)
         # "began arriving": a presence that has begun (a withdrawal that has begun has not ended)
         if progressive and not (fr.type == "arrive" and _STARTED.match(progressive.group())):
             fr.status, fr.status_why = "ongoing", f"under way, not complete ({fr.surface!r})"
             return
         if fr.type == "hold" and (word == "had" or _HAD_BEEN.search(text, max(fr.clause_start, fr.start - 20),
                                                                       fr.start)) \
-                and not search(_SINCE, text, fr.end, e, words):
+                and not search(_SINCE, text, fr.end, e, words, vocab):
             fr.status, fr.status_why = "ongoing", "a state before the story, with no date of its own"
             return
         if fr.type in ("gain", "weakgain") and _PARTIAL.match(text, fr.end, fr.clause_end):
@@ -1442,6 +1444,8 @@ class _Story:
         self.last_leaver: ActorMention | None = None
         #: (giver, receiver) of the last handover read: what a later bare "handover of X" means
         self.handover: tuple[ActorMention, ActorMention] | None = None
+        #: the words of the sentence being read
+        self.vocabulary: set[str] = set()
         #: starts of the dates that open a state ("since 2015")
         self.since: set[int] = set()
         #: starts of the place mentions that stand for a government, not a place

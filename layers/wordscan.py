@@ -53,6 +53,10 @@ class Words:
     """The words of a text, or of a part of it, found once and shared by every scan over it
     (an ingester scans each report for dates, triggers and actors, sentence by sentence)."""
 
+    def vocabulary(self, start: int, end: int) -> set[str]:
+        """The keys of the words that begin in ``start:end``."""
+        return set(self.keys[bisect_left(self.starts, start):bisect_left(self.starts, end)])
+
     def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
         self.start, self.end = start, len(text) if end is None else end
         parts = _SPLIT.split(text[self.start:self.end])
@@ -83,6 +87,8 @@ class Alternation:
                 by_word.setdefault(first, []).append(b)
                 _merge(self.table, first, seconds)
         self.by_word = {w: compiled(bs) for w, bs in by_word.items()}
+        #: the words a match can begin with (None: anywhere)
+        self.heads: frozenset[str] | None = None if self.table is None else frozenset(self.table)
 
     @staticmethod
     def of(pattern: re.Pattern) -> Alternation:
@@ -101,10 +107,16 @@ class Alternation:
         return scan(self.whole, self.table, text, start, end, words, self.by_word)
 
 
-def search(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None, words: Words | None = None
-           ) -> re.Match | None:
-    """``pattern.search(text, start, end)``, tried only at the words a match can begin with."""
+def search(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None, words: Words | None = None,
+           vocabulary: set[str] | None = None) -> re.Match | None:
+    """``pattern.search(text, start, end)``, tried only at the words a match can begin with.
+
+    ``vocabulary``: the words (as ``Words`` keys them) of a stretch holding ``start:end``, such as
+    its sentence, when the caller searches it again and again: a pattern that can begin with none
+    of them is not tried at all."""
     alt = Alternation.of(pattern)
+    if vocabulary is not None and alt.heads is not None and vocabulary.isdisjoint(alt.heads):
+        return None
     return next(scan(alt.whole, alt.table, text, start, end, words, alt.by_word), None)
 
 

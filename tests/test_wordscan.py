@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from geo.geoparse import sentence_spans
 from layers import ingest
 from layers.lexicon import Lexicon
-from layers.wordscan import ANY, Alternation, heads, scan, search
+from layers.wordscan import ANY, Alternation, Words, heads, scan, search
 
 REPORTS = sorted((Path(__file__).parent.parent / "benchmarks" / "ingest_reports").glob("*.txt"))
 
@@ -67,3 +68,18 @@ def test_search_is_the_first_match_of_the_sentence_level_patterns():
             for p in patterns:
                 got, want = search(p, text, a, b), p.search(text, a, b)
                 assert (got and got.span()) == (want and want.span()), (p.pattern[:40], text[a:b])
+
+
+def test_a_sentence_vocabulary_only_skips_what_cannot_match():
+    patterns = [ingest._DENIAL, ingest._CLAIM, ingest._UNVERIFIED, ingest._FUTURE, ingest._INFINITIVE,
+                ingest._PROGRESSIVE, ingest._SINCE, ingest._BEGAN_TO, ingest._RANKED_TO]
+    for path in REPORTS:
+        text = path.read_text(encoding="utf-8")
+        words = Words(text)
+        for s, e in sentence_spans(text):
+            vocabulary = words.vocabulary(s, e)
+            # the sentence, and its beginning up to every fifth word (where a verb would stand)
+            for end in [e, *[at for at in words.starts if s < at < e][::5]]:
+                for p in patterns:
+                    got, want = search(p, text, s, end, words, vocabulary), p.search(text, s, end)
+                    assert (got and got.span()) == (want and want.span()), (p.pattern[:40], text[s:end])
