@@ -671,7 +671,8 @@ class Ingester:
         state = _Story()
         state.words, state.text = words, text
         state.actors_before = lambda end: [a for a in all_actors if a.end <= end]
-        state.author = _author(text, all_actors)
+        headline_end = _headline_end(text)
+        state.author = _author(text, all_actors, headline_end)
         state.since = {d.start for d in all_dates if _since(text, d)}
         mi = 0
         prev_actors: list[ActorMention] = []
@@ -700,7 +701,7 @@ class Ingester:
             state.actors.extend(a for a in actors if not a.pronoun)
             state.see_sites(sent_mentions)
             state.see_dates(dated or dates)
-        return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"], _headline_end(text))
+        return _dedupe(out if unconfirmed else [p for p in out if p.status == "reported"], headline_end)
 
     def _frames(self, text, si, s, e, triggers, actors, mentions, dates, state, prev_actors, published
                 ) -> list[_Frame]:
@@ -1868,10 +1869,9 @@ def _fmt(d: date | None, precision: str | None) -> str | None:
     return None if d is None else edtf(d, precision or "day")
 
 
-def _author(text: str, actors: list[ActorMention]) -> ActorMention | None:
+def _author(text: str, actors: list[ActorMention], end: int) -> ActorMention | None:
     """The actor a statement names as its issuer in its title ("Statement of the General Command of
-    the Syrian Democratic Forces"): what "our forces" means in it."""
-    end = _headline_end(text)
+    the Syrian Democratic Forces"): what "our forces" means in it (``end``: where the title blocks end)."""
     title = _STATEMENT.search(text, 0, end)
     if title is None:
         return None
