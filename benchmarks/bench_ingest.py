@@ -164,31 +164,20 @@ def throughput(folder: Path = REPORTS, target: int = 2_000_000) -> tuple[float, 
     ing.propose(docs[0][0])
     blocks = [docs[k:k + BLOCK_REPORTS] for k in range(0, len(docs), BLOCK_REPORTS)]
 
-    def geoparse_all() -> None:
-        geoparse(big)
-
     def ingest_block(b: int) -> None:
         for doc, pub in blocks[b]:
             ing.propose(doc, published=date.fromisoformat(pub))
 
     by_block, whole = _best_by_block(ingest_block, len(blocks))
-    return size / _best(geoparse_all) / 1e6, size / by_block / 1e6, size / whole / 1e6, size
-
-
-def _best(run) -> float:
-    """Processor time of this process (one core, whatever else the machine does): the best of RUNS."""
-    times = []
-    for _ in range(RUNS):
-        t = time.process_time()
-        run()
-        times.append(time.process_time() - t)
-    return min(times)
+    _, geoparse_time = _best_by_block(lambda _: geoparse(big), 1)  # one text: one block
+    return size / geoparse_time / 1e6, size / by_block / 1e6, size / whole / 1e6, size
 
 
 def _best_by_block(run_block, blocks: int) -> tuple[float, float]:
     """(the sum of each block's best time, the best time of a whole run) over RUNS runs of every
-    block in order.  Reports are read independently, so a block's best is its time undisturbed: a
-    burst of other work on a shared machine then spoils one block of one run, not a whole run."""
+    block in order, in processor time of this process (one core, whatever else the machine does).
+    Reports are read independently, so a block's best is its time undisturbed: a burst of other
+    work on a shared machine then spoils one block of one run, not a whole run."""
     best, whole = [float("inf")] * blocks, float("inf")
     for _ in range(RUNS):
         total = 0.0

@@ -33,6 +33,7 @@ from geo.geoparse import Mention, gc_paused, geoparse, sentence_spans
 
 from .cli import UsageError
 from .lexicon import (
+    FORCE_NOUNS,
     HOST_STATE,
     JIHADIST_ACTORS,
     NATIONALITIES,
@@ -372,11 +373,13 @@ _STRENGTH = {"gain": 0.85, "expel": 0.85, "weakgain": 0.5, "receive": 0.8, "hand
 _BE = r"(?:is|are|was|were|be|been|being|has\s+been|have\s+been|had\s+been|was\s+being|were\s+being)"
 #: "IS" in capitals is the group ("IS seized Palmyra"), not the verb
 _PASSIVE = re.compile(rf"\b(?!(?-i:IS)\b){_BE}\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+#: verbs of beginning ("began arriving", "started to withdraw")
+_START_VERBS = "began|begun|begin|begins|started|starting|start|starts"
 _PROGRESSIVE = re.compile(r"\b(?!(?-i:IS)\b)(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?$|"
                           r"\b(?:seen|spotted|observed)\s+$|"
-                          r"\b(?:began|begun|begin|begins|started|starting|start|starts|continued|continue|continues|"
+                          rf"\b(?:{_START_VERBS}|continued|continue|continues|"
                           r"continuing|kept|keep)\s+(?:to\s+)?$", re.IGNORECASE)
-_STARTED = re.compile(r"(?:began|begun|begin|begins|started|starting|start|starts)\b", re.IGNORECASE)
+_STARTED = re.compile(rf"(?:{_START_VERBS})\b", re.IGNORECASE)
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|(?<=['’])ll|could|might|(?-i:may)|should|must|going\s+to|expected\s+to|expects\s+to|expect\s+to|"
     r"set\s+to|due\s+to|scheduled\s+to|slated\s+to|poised\s+to|plans?\s+to|planned\s+to|planning\s+to|"
@@ -483,9 +486,11 @@ _COREF = re.compile(
     r"|(?P<both>both(?:\s+(?:sites|bases|facilities|installations|of\s+them|(?P<towns>towns|cities)))?)"
     r"|(?P<it>\bit\b|\bthere\b))\b",
     re.IGNORECASE)
-_LOCATOR = re.compile(r"(?:\b(?:in|near|outside|inside|at|of|between|towards?|close\s+to|west|east|north|"
-                      r"south|northwest|northeast|southwest|southeast|north-west|north-east|south-west|south-east|"
-                      r"kilometres|kilometers|km|miles)\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}$)", re.IGNORECASE)
+#: a compass direction ("west", "north-east") and a unit of distance
+_COMPASS = r"(?:north|south|east|west)(?:-?(?:east|west))?"
+_DISTANCE_UNIT = r"(?:kilometres|kilometers|km|miles)"
+_LOCATOR = re.compile(rf"(?:\b(?:in|near|outside|inside|at|of|between|towards?|close\s+to|{_COMPASS}|{_DISTANCE_UNIT})"
+                      r"\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+){0,2}$)", re.IGNORECASE)
 _COORD = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|or|plus|,\s*as\s+well\s+as)\s*(?:the\s+)?"
                     r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
@@ -1559,8 +1564,7 @@ def _not_a_trigger(text: str, m: re.Match, ttype: str) -> bool:
     return False
 
 
-_FORCE_NOUN_BEFORE = re.compile(r"\b(?:troops|forces|units|soldiers|personnel|advis[eo]rs|marines|fighters|police|"
-                                r"contingents?)\s+$", re.IGNORECASE)
+_FORCE_NOUN_BEFORE = re.compile(rf"\b(?:{FORCE_NOUNS})\s+$", re.IGNORECASE)
 #: a capitalised word inside a line, right before a word ("the Jazira Storm campaign")
 _NAME_BEFORE = re.compile(r"[a-z,]\s+(?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*\s+$")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
@@ -1822,7 +1826,7 @@ _TOWARD = re.compile(r"\b(?:towards?|into|for|in\s+the\s+direction\s+of|(?:headi
 
 #: a place that is only where forces are near ("deployed outside Hama", "on the outskirts of Manbij")
 _OUTSIDE = re.compile(r"\b(?<!\bin\sand\s)(?:outside|around|near|close\s+to|on\s+the\s+(?:outskirts|edges?|edge)\s+of|"
-                      r"(?:north|south|east|west)(?:-?(?:east|west))?\s+of|\d+\s*(?:km|kilometres|kilometers|miles)"
+                      rf"{_COMPASS}\s+of|\d+\s*{_DISTANCE_UNIT}"
                       r"\s+(?:\w+\s+)?(?:of|from))\s+(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.IGNORECASE)
 
 
